@@ -8,7 +8,7 @@ import {
   type SidecarContainer,
   type SidecarSet,
 } from './api/sidecarset.ts';
-import { sidecarSetHash, sidecarSetHashWithoutImage } from './hash.ts';
+import { goQuantityString, sidecarSetHash, sidecarSetHashWithoutImage } from './hash.ts';
 
 const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 const DEFAULT_FILE_MODE = 0o644; // 420, as Kubernetes defaults secret, configMap and projected volumes
@@ -72,6 +72,12 @@ export function defaultContainer(container: Container): void {
   for (const env of container.env ?? []) {
     const fieldRef = env.valueFrom?.fieldRef;
     if (fieldRef && !fieldRef.apiVersion) fieldRef.apiVersion = 'v1';
+  }
+  for (const list of [container.resources?.limits, container.resources?.requests]) {
+    for (const [resource, quantity] of Object.entries(list ?? {})) {
+      // Go rewrites a quantity rounded up to milli in canonical form; an unparsable one is left for validation.
+      list![resource] = goQuantityString(quantity, true) ?? quantity;
+    }
   }
   if (container.livenessProbe) defaultProbe(container.livenessProbe);
   if (container.readinessProbe) defaultProbe(container.readinessProbe);

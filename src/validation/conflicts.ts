@@ -1,0 +1,104 @@
+// Conflicts with the other SidecarSets of the cluster (spec Part B §3 rules 28-31). Only SidecarSets
+// that may reach the same Pods count: overlapping namespaces and overlapping Pod selectors. The others
+// come from the cluster as they are, so they are read defensively: a malformed one must not crash us.
+import type { LabelSelector, Volume } from '../api/core.ts';
+import type { SidecarSet } from '../api/sidecarset.ts';
+import { type FieldError, type FieldPath, invalid } from '../field-error.ts';
+import { isNamespaceOverlapping, isSelectorOverlapping } from './selector-overlap.ts';
+
+interface AnnotationPatch {
+  keys: string[];
+  policy: string;
+}
+
+/** What the conflict rules need to know about a SidecarSet. */
+interface ConflictView {
+  name: string;
+  namespace?: string;
+  namespaceSelector?: LabelSelector;
+  selector?: LabelSelector;
+  initContainerNames: string[];
+  containerNames: string[];
+  volumes: Volume[];
+  /** Retain patches never conflict, so they are left out. */
+  patches: AnnotationPatch[];
+}
+
+export function validateConflicts(sidecarSet: SidecarSet, others: readonly SidecarSet[], path: FieldPath): FieldError[] {
+  const self = conflictView(sidecarSet);
+  const rivals = others
+    .map(conflictView)
+    .filter((other) => other.name !== self.name && isNamespaceOverlapping(self, other) && isSelectorOverlapping(self.selector, other.selector))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const errors: FieldError[] = [];
+  const containerClash = (name: string, other: ConflictView): FieldError => invalid(path.child('containers').text, name, `container ${name} already exist in ${other.name}`);
+  for (const name of self.initContainerNames) {
+    for (const other of rivals) if (other.initContainerNames.includes(name)) errors.push(containerClash(name, other));
+  }
+  for (const name of self.containerNames) {
+    for (const other of rivals) if (other.containerNames.includes(name)) errors.push(containerClash(name, other));
+  }
+  for (const volume of self.volumes) {
+    for (const other of rivals) {
+      const theirs = other.volumes.find((candidate) => candidate.name === volume.name);
+      if (theirs && !deepEqual(volume, theirs)) {
+        errors.push(invalid(path.child('volumes').text, volume.name, `volume ${volume.name} is in conflict with sidecarset ${other.name}`));
+      }
+    }
+  }
+  for (const patch of self.patches) {
+    for (const key of patch.keys) {
+      for (const other of rivals) {
+        const clash = other.patches.some((theirs) => theirs.keys.includes(key) && (patch.policy === 'Overwrite' || theirs.policy === 'Overwrite'));
+        if (clash) errors.push(invalid(path.child('patchPodMetadata').text, key, `annotation ${key} is in conflict with sidecarset ${other.name}`));
+      }
+    }
+  }
+  return errors;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const records = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isRecord) : []);
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function conflictView(sidecarSet: SidecarSet): ConflictView {
+  const metadata: Record<string, unknown> = isRecord(sidecarSet?.metadata) ? sidecarSet.metadata : {};
+  const spec: Record<string, unknown> = isRecord(sidecarSet?.spec) ? sidecarSet.spec : {};
+  const names = (containers: unknown): string[] => records(containers).flatMap((container) => text(container.name) ?? []);
+  return {
+    name: text(metadata.name) ?? '',
+    namespace: text(spec.namespace),
+    namespaceSelector: labelSelector(spec.namespaceSelector),
+    selector: labelSelector(spec.selector),
+    initContainerNames: names(spec.initContainers),
+    containerNames: names(spec.containers),
+    volumes: records(spec.volumes).filter((volume): volume is Volume => typeof volume.name === 'string'),
+    patches: records(spec.patchPodMetadata)
+      .map((patch) => ({ keys: isRecord(patch.annotations) ? Object.keys(patch.annotations) : [], policy: text(patch.patchPolicy) ?? '' }))
+      .filter((patch) => patch.policy !== 'Retain'),
+  };
+}
+
+/** Keeps the well-formed parts of a selector; anything else is dropped. */
+function labelSelector(value: unknown): LabelSelector | undefined {
+  if (!isRecord(value)) return undefined;
+  const matchLabels = Object.fromEntries(Object.entries(isRecord(value.matchLabels) ? value.matchLabels : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const matchExpressions = records(value.matchExpressions).flatMap((requirement) => {
+    const key = text(requirement.key);
+    const operator = text(requirement.operator);
+    if (key === undefined || operator === undefined) return [];
+    return [{ key, operator, values: Array.isArray(requirement.values) ? requirement.values.filter((item): item is string => typeof item === 'string') : [] }];
+  });
+  return { matchLabels, matchExpressions };
+}
+
+/** Structural equality of JSON values, key order ignored (Go's reflect.DeepEqual on decoded objects). */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
+}

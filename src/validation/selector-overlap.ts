@@ -1,0 +1,65 @@
+// OpenKruise's heuristic for "could two SidecarSets select the same Pod" (spec Part B §3, conflicts).
+// It is deliberately conservative: selectors on different keys count as overlapping.
+import type { LabelSelector } from '../api/core.ts';
+import type { SidecarSetSpec } from '../api/sidecarset.ts';
+
+const ALL_VALUES = 'ALL';
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** A missing selector is treated as overlapping everything, the safe answer. */
+export function isSelectorOverlapping(a: LabelSelector | undefined, b: LabelSelector | undefined): boolean {
+  if (!a || !b) return true;
+  return !(isDisjoint(a, b) || isDisjoint(b, a));
+}
+
+/** Key → values `a` admits: matchLabels and `In` add values, `Exists` admits any value. */
+function admittedValues(selector: LabelSelector): Map<string, string[]> {
+  const admitted = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) admitted.set(key, [value]);
+  for (const requirement of selector.matchExpressions ?? []) {
+    if (requirement.operator === 'In') admitted.set(requirement.key, [...(admitted.get(requirement.key) ?? []), ...(requirement.values ?? [])]);
+    else if (requirement.operator === 'Exists') admitted.set(requirement.key, [ALL_VALUES]);
+  }
+  return admitted;
+}
+
+function isDisjoint(a: LabelSelector, b: LabelSelector): boolean {
+  const admitted = admittedValues(a);
+  const admits = (values: string[] | undefined, value: string): boolean => values === undefined || values.includes(ALL_VALUES) || values.includes(value);
+  for (const [key, value] of Object.entries(b.matchLabels ?? {})) {
+    if (!admits(admitted.get(key), value)) return true;
+  }
+  for (const requirement of b.matchExpressions ?? []) {
+    const values = admitted.get(requirement.key);
+    const requirementValues = requirement.values ?? [];
+    switch (requirement.operator) {
+      case 'In':
+        if (values && !values.includes(ALL_VALUES) && !requirementValues.some((value) => values.includes(value))) return true;
+        break;
+      case 'NotIn':
+        if (values && values.every((value) => requirementValues.includes(value))) return true;
+        break;
+      case 'Exists':
+        if (!values) return true;
+        break;
+      case 'DoesNotExist':
+        if (values) return true;
+        break;
+    }
+  }
+  return false;
+}
+
+/** v1alpha1 `spec.namespace` means a `kubernetes.io/metadata.name` selector and overrides `namespaceSelector`. */
+function effectiveNamespaceSelector(spec: Pick<SidecarSetSpec, 'namespace' | 'namespaceSelector'>): LabelSelector | undefined {
+  if (spec.namespace) return { matchLabels: { [NAMESPACE_NAME_LABEL]: spec.namespace } };
+  return spec.namespaceSelector;
+}
+
+/** Two SidecarSets are kept apart by namespace only when both restrict namespaces, disjointly. */
+export function isNamespaceOverlapping(a: Pick<SidecarSetSpec, 'namespace' | 'namespaceSelector'>, b: Pick<SidecarSetSpec, 'namespace' | 'namespaceSelector'>): boolean {
+  const selectorA = effectiveNamespaceSelector(a);
+  const selectorB = effectiveNamespaceSelector(b);
+  if (!selectorA || !selectorB) return true;
+  return isSelectorOverlapping(selectorA, selectorB);
+}

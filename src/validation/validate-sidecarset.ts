@@ -1,0 +1,93 @@
+// Admission validation of a SidecarSet (spec Part B §3 as scoped by Part A): every field error at once.
+//
+// Order, as in Kruise: (a) metadata, (b) canary annotations (refused: not supported yet), (c) spec,
+// (d) on UPDATE the container immutability rules; only when all of these pass, (e) conflicts with the
+// other SidecarSets. Before all of it comes the structural check against the strict schema; when the
+// structure is wrong only the metadata is checked besides, like the apiserver does for a custom
+// resource, because the other rules assume well-typed fields. Any JSON value is accepted as input and
+// answered with errors, never an exception.
+import type { ControllerRevision, ObjectMeta } from '../api/core.ts';
+import type { SidecarSet, SidecarSetSpec } from '../api/sidecarset.ts';
+import { type FieldError, type FieldPath, invalid, required, root } from '../field-error.ts';
+import { validateConflicts } from './conflicts.ts';
+import { validateContainerImmutability } from './container-immutability.ts';
+import { validateInjectionStrategy } from './injection-strategy.ts';
+import { isDns1123Label } from './names.ts';
+import { validateObjectMeta } from './object-meta.ts';
+import { type PatchMetadataWhitelist, validatePatchMetadataWhitelist } from './patch-metadata-whitelist.ts';
+import { validatePatchPodMetadata } from './patch-pod-metadata.ts';
+import { validateSidecarSetSelector } from './selectors.ts';
+import { validateSidecarContainers } from './sidecar-containers.ts';
+import { validateStructure, withoutNulls } from './structural.ts';
+import { refuseCanaryAnnotations, refuseResourcesPolicy } from './unsupported.ts';
+import { validateUpdateStrategy } from './update-strategy.ts';
+
+export interface ValidationContext {
+  operation: 'CREATE' | 'UPDATE';
+  /** The stored object, on UPDATE. */
+  oldObject?: SidecarSet;
+  /** The other SidecarSets of the cluster (defaulted), for the conflict rules. Its own name is skipped. */
+  others: readonly SidecarSet[];
+  /** ControllerRevisions of the operator's namespace, to resolve `injectionStrategy.revision`. */
+  revisions: readonly ControllerRevision[];
+  /** The parsed whitelist ConfigMap value; undefined when there is none. */
+  patchMetadataWhitelist?: PatchMetadataWhitelist;
+  /** Allow every patchPodMetadata key when no whitelist (or no rule) applies. */
+  allowPatchMetadataWithoutWhitelist: boolean;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const METADATA = root('metadata');
+const SPEC = root('spec');
+
+export function validateSidecarSet(input: unknown, context: ValidationContext): FieldError[] {
+  const object = withoutNulls(input);
+  const structural = validateStructure(object);
+  if (structural.length > 0) {
+    const metadataIsSound = isRecord(object) && !structural.some((error) => error.field === 'metadata' || /^metadata[.[]/.test(error.field));
+    const metadata = metadataIsSound ? validateObjectMeta((object.metadata ?? {}) as ObjectMeta, METADATA) : [];
+    return [...metadata, ...structural];
+  }
+  const parsed = object as Partial<SidecarSet>;
+  const sidecarSet: SidecarSet = { ...parsed, metadata: parsed.metadata ?? {}, spec: parsed.spec ?? {} };
+
+  const errors = [
+    ...validateObjectMeta(sidecarSet.metadata, METADATA),
+    ...refuseCanaryAnnotations(sidecarSet.metadata, METADATA),
+    ...validateSpec(sidecarSet, context),
+  ];
+  if (context.operation === 'UPDATE' && context.oldObject) {
+    errors.push(...validateContainerImmutability(sidecarSet, context.oldObject, SPEC.child('containers')));
+  }
+  if (errors.length > 0) return errors;
+  return validateConflicts(sidecarSet, context.others, SPEC);
+}
+
+function validateSpec(sidecarSet: SidecarSet, context: ValidationContext): FieldError[] {
+  const spec = sidecarSet.spec;
+  const errors: FieldError[] = [];
+  if (!spec.selector) errors.push(required(SPEC.child('selector').text, 'no selector defined for SidecarSet'));
+  else errors.push(...validateSidecarSetSelector(spec.selector, SPEC.child('selector')));
+  errors.push(...validateNamespaceScope(spec, SPEC));
+  errors.push(...validateInjectionStrategy(sidecarSet, context.revisions));
+  errors.push(...validateUpdateStrategy(spec, SPEC.child('updateStrategy')));
+  errors.push(...validateSidecarContainers(spec, SPEC));
+  errors.push(...refuseResourcesPolicy(spec, SPEC));
+  const patchPath = SPEC.child('patchPodMetadata');
+  errors.push(...validatePatchMetadataWhitelist(sidecarSet, context.patchMetadataWhitelist, context.allowPatchMetadataWithoutWhitelist, patchPath));
+  errors.push(...validatePatchPodMetadata(spec, patchPath));
+  return errors;
+}
+
+/**
+ * `namespace` and `namespaceSelector` together are refused, as Kruise v1.8 (v1alpha1 only) does: a later
+ * conversion would silently drop the selector. A namespace must be a valid namespace name, or it could
+ * never match a Pod.
+ */
+function validateNamespaceScope(spec: SidecarSetSpec, path: FieldPath): FieldError[] {
+  if (spec.namespace && spec.namespaceSelector) {
+    return [required(path.child('namespace, namespaceSelector').text, 'namespace and namespaceSelector are mutually exclusive')];
+  }
+  if (spec.namespace) return isDns1123Label(spec.namespace).map((message) => invalid(path.child('namespace').text, spec.namespace, message));
+  return spec.namespaceSelector ? validateSidecarSetSelector(spec.namespaceSelector, path.child('namespaceSelector')) : [];
+}

@@ -1,0 +1,32 @@
+// Runs the real CLI (`node src/cli/main.ts ...`) in a child process for the CLI tests.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const NODE = path.join(REPO_ROOT, 'node_modules/.bin/node');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: readonly string[], stdin = ''): CliResult {
+  const result = spawnSync(NODE, ['src/cli/main.ts', ...args], { cwd: REPO_ROOT, input: stdin, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Writes files into a fresh temporary directory and returns their paths by name. */
+export function temporaryFiles(files: Record<string, string>): Record<string, string> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'sidecarset-cli-'));
+  return Object.fromEntries(
+    Object.entries(files).map(([name, content]) => {
+      const file = path.join(directory, name);
+      writeFileSync(file, content);
+      return [name, file];
+    }),
+  );
+}

@@ -1,0 +1,77 @@
+// What a sidecar may copy from the Pod it is injected into (spec Part B §4 step 10d): the volume mounts,
+// devices and subPathExpr env vars of the Pod's app containers (shareVolumePolicy, shareVolumeDevicePolicy),
+// and the env vars of the Pod's containers (transferEnv). Init containers are never sources.
+//
+// Deliberate difference from Kruise, for idempotence: a Pod container that this injection is about to
+// replace (same name as a sidecar it places) is not a source. Kruise reads it before overwriting it, so a
+// second injection of the same Pod would otherwise see different sources than the first.
+import type { Container, EnvVar, Pod, VolumeDevice, VolumeMount } from '../api/core.ts';
+import { ENV_IS_INJECTED } from '../api/sidecarset.ts';
+import type { Labels } from '../label-selector.ts';
+
+export interface SharedMounts {
+  mounts: VolumeMount[];
+  /** Env vars named by `$(VAR)` in the shared mounts' subPathExpr, taken from the mounting container. */
+  envs: EnvVar[];
+}
+
+const SUBPATH_EXPR_VARIABLE = /\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)/g;
+
+/** A container Kruise injected: its first IS_INJECTED env var says "true". */
+export function isInjectedContainer(container: Container): boolean {
+  return container.env?.find((env) => env.name === ENV_IS_INJECTED)?.value === 'true';
+}
+
+export class PodSources {
+  readonly labels: Labels;
+  readonly annotations: Labels;
+  private readonly containers: readonly Container[];
+  private readonly appContainers: readonly Container[];
+  private mountsCache?: SharedMounts;
+  private devicesCache?: VolumeDevice[];
+  private envIndex?: Map<string, Map<string, EnvVar>>;
+
+  /** `annotations` are the Pod's annotations after patchPodMetadata; `placedNames` the containers this injection places. */
+  constructor(pod: Pod, annotations: Labels, placedNames: ReadonlySet<string>) {
+    this.labels = pod.metadata?.labels ?? {};
+    this.annotations = annotations;
+    this.containers = (pod.spec.containers ?? []).filter((container) => !placedNames.has(container.name));
+    this.appContainers = this.containers.filter((container) => !isInjectedContainer(container));
+  }
+
+  /** Every volume mount of the app containers, with the env vars their subPathExpr refers to. */
+  sharedMounts(): SharedMounts {
+    if (this.mountsCache) return this.mountsCache;
+    const shared: SharedMounts = { mounts: [], envs: [] };
+    for (const container of this.appContainers) {
+      for (const mount of container.volumeMounts ?? []) {
+        shared.mounts.push(mount);
+        for (const [, name] of (mount.subPathExpr ?? '').matchAll(SUBPATH_EXPR_VARIABLE)) {
+          const env = container.env?.find((candidate) => candidate.name === name);
+          if (env) shared.envs.push(env); // a missing variable is only logged by Kruise
+        }
+      }
+    }
+    this.mountsCache = shared;
+    return shared;
+  }
+
+  /** Every volume device of the app containers. */
+  sharedDevices(): VolumeDevice[] {
+    this.devicesCache ??= this.appContainers.flatMap((container) => container.volumeDevices ?? []);
+    return this.devicesCache;
+  }
+
+  /** The env var `envName` of container `containerName`; the last definition wins, as in Kruise's lookup map. */
+  env(containerName: string, envName: string): EnvVar | undefined {
+    if (!this.envIndex) {
+      this.envIndex = new Map();
+      for (const container of this.containers) {
+        const envs = this.envIndex.get(container.name) ?? new Map<string, EnvVar>();
+        for (const env of container.env ?? []) envs.set(env.name, env);
+        this.envIndex.set(container.name, envs);
+      }
+    }
+    return this.envIndex.get(containerName)?.get(envName);
+  }
+}

@@ -1,0 +1,66 @@
+// metav1.LabelSelector evaluation: matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist),
+// all ANDed. A nil selector matches nothing, an empty one everything (LabelSelectorAsSelector).
+// Key and value syntax is not re-checked here: validation does that when the object is admitted.
+import type { LabelSelector, LabelSelectorRequirement } from './api/core.ts';
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** Decides whether a label set is selected. */
+export type LabelPredicate = (labels: Labels | undefined) => boolean;
+
+/** A selector that cannot be turned into a predicate (unknown operator, wrong number of values). */
+export class LabelSelectorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LabelSelectorError';
+  }
+}
+
+const matchNothing: LabelPredicate = () => false;
+const matchEverything: LabelPredicate = () => true;
+
+const hasLabel = (labels: Labels | undefined, key: string): boolean => labels !== undefined && Object.hasOwn(labels, key);
+const labelValue = (labels: Labels | undefined, key: string): string | undefined => (hasLabel(labels, key) ? labels![key] : undefined);
+
+/** True when the selector has neither matchLabels nor matchExpressions (nil included). */
+export function isEmptySelector(selector: LabelSelector | null | undefined): boolean {
+  if (!selector) return true;
+  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+}
+
+/** Compiles a selector once so it can be evaluated many times. Throws LabelSelectorError. */
+export function compileSelector(selector: LabelSelector | null | undefined): LabelPredicate {
+  if (!selector) return matchNothing;
+  const requirements: LabelPredicate[] = [];
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    requirements.push((labels) => labelValue(labels, key) === value);
+  }
+  for (const expression of selector.matchExpressions ?? []) requirements.push(compileRequirement(expression));
+  if (requirements.length === 0) return matchEverything;
+  if (requirements.length === 1) return requirements[0];
+  return (labels) => requirements.every((requirement) => requirement(labels));
+}
+
+function compileRequirement({ key, operator, values }: LabelSelectorRequirement): LabelPredicate {
+  const valueSet = new Set(values ?? []);
+  switch (operator) {
+    case 'In':
+    case 'NotIn': {
+      if (valueSet.size === 0) throw new LabelSelectorError(`key ${JSON.stringify(key)}: for 'In', 'NotIn' operators, values set can't be empty`);
+      const isIn: LabelPredicate = (labels) => hasLabel(labels, key) && valueSet.has(labels![key]);
+      return operator === 'In' ? isIn : (labels) => !isIn(labels);
+    }
+    case 'Exists':
+    case 'DoesNotExist': {
+      if (valueSet.size > 0) throw new LabelSelectorError(`key ${JSON.stringify(key)}: values set must be empty for exists and does not exist`);
+      return operator === 'Exists' ? (labels) => hasLabel(labels, key) : (labels) => !hasLabel(labels, key);
+    }
+    default:
+      throw new LabelSelectorError(`${JSON.stringify(operator)} is not a valid label selector operator`);
+  }
+}
+
+/** One-off evaluation; compile the selector instead when it is used repeatedly. */
+export function selectorMatches(selector: LabelSelector | null | undefined, labels: Labels | undefined): boolean {
+  return compileSelector(selector)(labels);
+}

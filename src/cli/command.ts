@@ -4,7 +4,6 @@ import type { ParseArgsConfig } from 'node:util';
 export type CommandValues = Record<string, string | string[] | boolean | undefined>;
 
 export interface Command {
-  summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   /** Returns the exit code. Throws InputError for unreadable or malformed input (exit 2). */

@@ -1,7 +1,35 @@
-// Every subcommand of the CLI, by name.
+// Every subcommand of the CLI, by name. Each is loaded only when it runs, so the offline commands do
+// not pay for the Kubernetes client, ajv or the server.
 import type { Command } from './command.ts';
-import { crdCommand } from './crd-command.ts';
 
-export const COMMANDS: Record<string, Command> = {
-  crd: crdCommand,
+export interface CommandEntry {
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  crd: {
+    summary: 'print the SidecarSet CustomResourceDefinition (YAML)',
+    load: async () => (await import('./crd-command.ts')).crdCommand,
+  },
+  default: {
+    summary: 'print SidecarSets with the defaults the webhook fills in',
+    load: async () => (await import('./default-command.ts')).defaultCommand,
+  },
+  validate: {
+    summary: 'default and validate SidecarSets as the admission webhooks would',
+    load: async () => (await import('./validate-command.ts')).validateCommand,
+  },
+  inject: {
+    summary: 'inject sidecars into Pods or workload templates from a file',
+    load: async () => (await import('./inject-command.ts')).injectCommand,
+  },
+  certs: {
+    summary: 'write a CA and a webhook serving certificate (ca.crt, tls.crt, tls.key)',
+    load: async () => (await import('./certs-command.ts')).certsCommand,
+  },
+  serve: {
+    summary: 'run the operator: admission webhooks and controller',
+    load: async () => (await import('./serve-command.ts')).serveCommand,
+  },
 };

@@ -3,7 +3,6 @@ import { renderCrdYaml } from '../api/crd.ts';
 import type { Command } from './command.ts';
 
 export const crdCommand: Command = {
-  summary: 'print the SidecarSet CustomResourceDefinition (YAML)',
   usage: 'usage: sidecarset crd\n\nPrints the CRD that deploy/crds/apps.kruise.io_sidecarsets.yaml holds.',
   options: {},
   async run() {

@@ -6,7 +6,6 @@ import { InputError, outputFormat, render } from './input.ts';
 import { defaultWellFormed, describe, readSidecarSets } from './sidecarset-input.ts';
 
 export const defaultCommand: Command = {
-  summary: 'print SidecarSets with the defaults the webhook fills in',
   usage: `usage: sidecarset default -f FILE [-f FILE]... [-o yaml|json]
 
 Prints every SidecarSet of the files (several YAML documents or a List each; '-' is stdin)

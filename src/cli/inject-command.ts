@@ -44,7 +44,6 @@ flags:
                               a JSON array of patches for several`;
 
 export const injectCommand: Command = {
-  summary: 'inject sidecars into Pods or workload templates from a file',
   usage: USAGE,
   options: {
     filename: { type: 'string', short: 'f' },

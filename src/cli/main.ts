@@ -7,7 +7,7 @@ import type { CommandValues } from './command.ts';
 const USAGE = `usage: sidecarset <command> [flags]
 
 commands:
-${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(10)} ${entry.summary}`).join('\n')}
 
 Run 'sidecarset <command> --help' for the flags of a command.`;
 
@@ -17,8 +17,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new InputError(`unknown command "${name}"; run 'sidecarset --help'`);
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) throw new InputError(`unknown command "${name}"; run 'sidecarset --help'`);
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;

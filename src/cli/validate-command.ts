@@ -61,7 +61,6 @@ async function readWhitelist(path: string | undefined): Promise<PatchMetadataWhi
 }
 
 export const validateCommand: Command = {
-  summary: 'default and validate SidecarSets as the admission webhooks would',
   usage: `usage: sidecarset validate -f FILE [-f FILE]... [--existing FILE]... [--revisions FILE]...
                           [--patch-metadata-whitelist FILE] [--allow-patch-metadata]
 

@@ -3,4 +3,5 @@ import { renderCrdYaml } from './crd.ts';
 
 export const GENERATED_FILES: Record<string, () => string> = {
   'deploy/crds/apps.kruise.io_sidecarsets.yaml': renderCrdYaml,
+  'deploy/helm/sidecarset/crds/apps.kruise.io_sidecarsets.yaml': renderCrdYaml,
 };

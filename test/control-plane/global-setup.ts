@@ -1,0 +1,42 @@
+// `node --test --test-global-setup=test/control-plane/global-setup.ts ...`
+//
+// Runs in the test runner's own process, before any test file: starts ONE control plane for the
+// whole run and hands it to the test files (separate processes) through an env var naming a
+// state file. Files then share it; each test isolates itself with a fresh namespace.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  REQUIRE_ENV,
+  REQUIRE_ENV_ALIAS,
+  SHARED_ENV,
+  SKIP_BANNER,
+  binariesAvailable,
+  controlPlaneRequired,
+  log,
+  startControlPlane,
+  type ControlPlane,
+  type SharedState,
+} from './harness.ts';
+
+let cp: ControlPlane | undefined;
+
+export async function globalSetup(): Promise<void> {
+  if (!binariesAvailable()) {
+    if (controlPlaneRequired()) throw new Error(`integration tier required (${REQUIRE_ENV} / ${REQUIRE_ENV_ALIAS}) but ${SKIP_BANNER}`);
+    process.stderr.write(`\n*** ${SKIP_BANNER} ***\n\n`);
+    process.env[SHARED_ENV] = 'unavailable';
+    return;
+  }
+  cp = await startControlPlane();
+  const state: SharedState = { server: cp.server, kubeconfigPath: cp.kubeconfigPath, ownerPid: process.pid };
+  const stateFile = path.join(cp.dir, 'shared.json');
+  fs.writeFileSync(stateFile, JSON.stringify(state));
+  process.env[SHARED_ENV] = stateFile; // inherited by the test file processes spawned after this
+}
+
+export async function globalTeardown(): Promise<void> {
+  if (!cp) return;
+  log(`stopping shared control plane (logs were in ${cp.dir})`);
+  await cp.stop();
+}

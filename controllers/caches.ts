@@ -1,0 +1,93 @@
+// The watches of one operator process. `sidecarset serve` creates them once and hands them to
+// both the webhook server and the controller, so every replica keeps exactly one watch per
+// resource whether or not it leads.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ControllerRevision, Namespace, ObjectMeta, Pod } from '../src/api/core.ts';
+import { API_VERSION, LABEL_SIDECARSET_NAME, PLURAL, type SidecarSet } from '../src/api/sidecarset.ts';
+import type { Logger } from './logger.ts';
+import type { WatchMetrics } from './metrics.ts';
+import { projectPod } from './pod-projection.ts';
+import { createWatchCache, type WatchCache } from './watch-cache.ts';
+
+export interface ConfigMap {
+  metadata: ObjectMeta;
+  data?: Record<string, string>;
+}
+
+export interface ClusterCaches {
+  /** Every Pod of the cluster, projected (see pod-projection.ts). */
+  pods: WatchCache<Pod>;
+  sidecarSets: WatchCache<SidecarSet>;
+  /** Namespace names and labels, for namespaceSelector. */
+  namespaces: WatchCache<Namespace>;
+  /** SidecarSet ControllerRevisions in the operator namespace. */
+  revisions: WatchCache<ControllerRevision>;
+  /** The patchPodMetadata whitelist ConfigMap (zero or one object), keyed '<namespace>/<name>'. */
+  whitelist: WatchCache<ConfigMap>;
+  start(): void;
+  stop(): Promise<void>;
+  synced(): boolean;
+  waitForSync(signal?: AbortSignal): Promise<void>;
+}
+
+export interface ClusterCacheOptions {
+  /** Name of the whitelist ConfigMap in the operator namespace. Default Kruise's `kruise-configuration`. */
+  whitelistConfigMapName?: string;
+  inactivityTimeoutMs?: number;
+}
+
+export const DEFAULT_WHITELIST_CONFIGMAP = 'kruise-configuration';
+
+export function createClusterCaches(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  logger: Logger,
+  metrics?: WatchMetrics,
+  options: ClusterCacheOptions = {},
+): ClusterCaches {
+  const common = { kubeConfig, logger, metrics, inactivityTimeoutMs: options.inactivityTimeoutMs };
+  const ns = encodeURIComponent(namespace);
+  const pods = createWatchCache<Pod>({ ...common, name: 'pods', path: '/api/v1/pods', project: projectPod });
+  const sidecarSets = createWatchCache<SidecarSet>({ ...common, name: 'sidecarsets', path: `/apis/${API_VERSION}/${PLURAL}`, project: withoutManagedFields });
+  const namespaces = createWatchCache<Namespace>({ ...common, name: 'namespaces', path: '/api/v1/namespaces', project: projectNamespace });
+  const revisions = createWatchCache<ControllerRevision>({
+    ...common,
+    name: 'controllerrevisions',
+    path: `/apis/apps/v1/namespaces/${ns}/controllerrevisions`,
+    labelSelector: LABEL_SIDECARSET_NAME,
+    project: withoutManagedFields,
+  });
+  const whitelist = createWatchCache<ConfigMap>({
+    ...common,
+    name: 'whitelist-configmap',
+    path: `/api/v1/namespaces/${ns}/configmaps`,
+    fieldSelector: `metadata.name=${options.whitelistConfigMapName ?? DEFAULT_WHITELIST_CONFIGMAP}`,
+    project: withoutManagedFields,
+  });
+  const all = [pods, sidecarSets, namespaces, revisions, whitelist];
+  return {
+    pods,
+    sidecarSets,
+    namespaces,
+    revisions,
+    whitelist,
+    start: () => all.forEach((cache) => cache.start()),
+    stop: async () => {
+      await Promise.all(all.map((cache) => cache.stop()));
+    },
+    synced: () => all.every((cache) => cache.synced()),
+    waitForSync: async (signal) => {
+      await Promise.all(all.map((cache) => cache.waitForSync(signal)));
+    },
+  };
+}
+
+function withoutManagedFields<T>(raw: any): T {
+  if (raw?.metadata) delete raw.metadata.managedFields;
+  return raw as T;
+}
+
+function projectNamespace(raw: any): Namespace {
+  const { name, uid, resourceVersion, labels } = raw?.metadata ?? {};
+  return { metadata: { name, uid, resourceVersion, labels } };
+}

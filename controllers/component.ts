@@ -1,0 +1,24 @@
+// The controller as a component of the operator process (src/operator.ts): `sidecarset serve`
+// passes `controller: controllerComponent`, so the controller shares the webhook's caches and
+// follows the serve flags.
+import type { Component, OperatorContext } from '../src/operator.ts';
+import { startController, type Controller } from './controller.ts';
+
+export function controllerComponent(context: OperatorContext): Component & Controller {
+  const { settings } = context;
+  return startController({
+    kubeConfig: context.kubeConfig,
+    namespace: settings.namespace,
+    caches: context.caches,
+    logger: context.log,
+    registry: context.registry,
+    workers: settings.workers,
+    leaderElection: {
+      enabled: settings.leaderElect,
+      leaseName: settings.leaderElectionId,
+      leaseDurationMs: settings.leaseDurationMs,
+      renewDeadlineMs: settings.renewDeadlineMs,
+      retryPeriodMs: settings.retryPeriodMs,
+    },
+  });
+}

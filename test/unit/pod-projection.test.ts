@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { projectPod } from '../../controllers/pod-projection.ts';
+
+describe('Pod projection (what the Pod cache keeps)', () => {
+  it('keeps identity, labels, sidecar annotations, container names and images, phase, Ready and container statuses', () => {
+    const raw = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p',
+        namespace: 'ns',
+        uid: 'u',
+        resourceVersion: '7',
+        generation: 2,
+        deletionTimestamp: '2026-01-01T00:00:00Z',
+        labels: { app: 'x' },
+        annotations: {
+          'kruise.io/sidecarset-hash': '{}',
+          'kruise.io/sidecarset-injected-list': 'a',
+          'version.sidecarset.kruise.io/hot-1': '1',
+          'versionalt.sidecarset.kruise.io/hot-1': '0',
+          'kubectl.kubernetes.io/last-applied-configuration': '{"huge":true}',
+        },
+        managedFields: [{ manager: 'kubectl' }],
+        ownerReferences: [{ kind: 'ReplicaSet' }],
+      },
+      spec: {
+        initContainers: [{ name: 'init', image: 'i:1', restartPolicy: 'Always', env: [{ name: 'A', value: 'B' }] }],
+        containers: [{ name: 'app', image: 'a:1', command: ['run'], resources: { limits: { cpu: '1' } } }],
+        volumes: [{ name: 'v', emptyDir: {} }],
+        nodeName: 'n',
+      },
+      status: {
+        phase: 'Running',
+        podIP: '10.0.0.1',
+        conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True', lastTransitionTime: 'x' }],
+        containerStatuses: [{ name: 'app', image: 'a:1', imageID: 'id', ready: true, restartCount: 3, state: { running: {} } }],
+      },
+    };
+    assert.deepEqual(projectPod(raw), {
+      metadata: {
+        name: 'p',
+        namespace: 'ns',
+        uid: 'u',
+        resourceVersion: '7',
+        generation: 2,
+        deletionTimestamp: '2026-01-01T00:00:00Z',
+        labels: { app: 'x' },
+        annotations: {
+          'kruise.io/sidecarset-hash': '{}',
+          'kruise.io/sidecarset-injected-list': 'a',
+          'version.sidecarset.kruise.io/hot-1': '1',
+          'versionalt.sidecarset.kruise.io/hot-1': '0',
+        },
+      },
+      spec: { containers: [{ name: 'app', image: 'a:1' }], initContainers: [{ name: 'init', image: 'i:1', restartPolicy: 'Always' }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'app', image: 'a:1', imageID: 'id', ready: true }] },
+    });
+  });
+
+  it('leaves out what is absent', () => {
+    assert.deepEqual(projectPod({ metadata: { name: 'p', namespace: 'ns' }, spec: { containers: [] } }), {
+      metadata: { name: 'p', namespace: 'ns', uid: undefined, resourceVersion: undefined },
+      spec: { containers: [] },
+    });
+  });
+});

@@ -1,0 +1,79 @@
+// In-memory stand-ins for the watch caches (controllers/watch-cache.ts), fed directly by tests and
+// benchmarks: same interface, no apiserver.
+import type { ControllerRevision, Namespace, Pod } from '../../src/api/core.ts';
+import type { SidecarSet } from '../../src/api/sidecarset.ts';
+import type { ClusterCaches, ConfigMap } from '../../controllers/caches.ts';
+import { objectKey, type WatchCache, type WatchEventName } from '../../controllers/watch-cache.ts';
+
+export interface MemoryCache<T> extends WatchCache<T> {
+  set(object: T): void;
+  delete(key: string): void;
+  setSynced(synced: boolean): void;
+}
+
+type Keyed = { metadata?: { name?: string; namespace?: string } };
+
+export function memoryCache<T extends Keyed>(items: readonly T[] = [], synced = true): MemoryCache<T> {
+  const store = new Map<string, T>(items.map((item) => [objectKey(item), item]));
+  const handlers: Record<WatchEventName, ((obj: T, old?: T) => void)[]> = { add: [], update: [], delete: [] };
+  let isSynced = synced;
+  return {
+    start() {},
+    async stop() {},
+    synced: () => isSynced,
+    waitForSync: async () => {},
+    list: () => [...store.values()],
+    get: (key) => store.get(key),
+    on: (event, handler) => void handlers[event].push(handler),
+    state: () => ({ synced: isSynced, restarts: 0 }),
+    set(object) {
+      const key = objectKey(object);
+      const old = store.get(key);
+      store.set(key, object);
+      for (const handler of handlers[old ? 'update' : 'add']) handler(object, old);
+    },
+    delete(key) {
+      const old = store.get(key);
+      if (!old) return;
+      store.delete(key);
+      for (const handler of handlers.delete) handler(old);
+    },
+    setSynced(value) {
+      isSynced = value;
+    },
+  };
+}
+
+export interface MemoryClusterCaches extends ClusterCaches {
+  pods: MemoryCache<Pod>;
+  sidecarSets: MemoryCache<SidecarSet>;
+  namespaces: MemoryCache<Namespace>;
+  revisions: MemoryCache<ControllerRevision>;
+  whitelist: MemoryCache<ConfigMap>;
+}
+
+export function memoryClusterCaches(
+  init: { sidecarSets?: SidecarSet[]; namespaces?: Namespace[]; revisions?: ControllerRevision[]; whitelist?: ConfigMap[]; pods?: Pod[] } = {},
+  synced = true,
+): MemoryClusterCaches {
+  const parts = {
+    pods: memoryCache(init.pods, synced),
+    sidecarSets: memoryCache(init.sidecarSets, synced),
+    namespaces: memoryCache(init.namespaces, synced),
+    revisions: memoryCache(init.revisions, synced),
+    whitelist: memoryCache(init.whitelist, synced),
+  };
+  const all = Object.values(parts);
+  return {
+    ...parts,
+    start() {},
+    async stop() {},
+    synced: () => all.every((cache) => cache.synced()),
+    waitForSync: async () => {},
+  };
+}
+
+/** A Namespace as the namespaces cache holds it: name and labels, the name label included as the apiserver sets it. */
+export function namespace(name: string, labels: Record<string, string> = {}): Namespace {
+  return { metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } } };
+}

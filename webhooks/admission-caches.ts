@@ -1,0 +1,24 @@
+// The cached cluster state the webhooks read: never an API call per admission request. The
+// operator passes the shared watch caches (controllers/caches.ts); tests and benchmarks pass
+// in-memory ones of the same shape.
+import type { ControllerRevision, Namespace } from '../src/api/core.ts';
+import type { SidecarSet } from '../src/api/sidecarset.ts';
+import type { ConfigMap } from '../controllers/caches.ts';
+import type { WatchCache } from '../controllers/watch-cache.ts';
+
+export type CacheReader<T> = Pick<WatchCache<T>, 'list' | 'get' | 'synced' | 'state'>;
+
+export interface AdmissionCaches {
+  sidecarSets: CacheReader<SidecarSet>;
+  namespaces: CacheReader<Namespace>;
+  revisions: CacheReader<ControllerRevision>;
+  /** Zero or one ConfigMap: the patchPodMetadata whitelist. */
+  whitelist: CacheReader<ConfigMap>;
+}
+
+/** Names of the given caches that have not completed their first list, for a "not ready" answer. */
+export function unsynced(caches: Partial<AdmissionCaches>): string[] {
+  return Object.entries(caches)
+    .filter(([, cache]) => !cache.synced())
+    .map(([name]) => name);
+}

@@ -1,0 +1,107 @@
+// The Pod mutating webhook (Kruise's mpod.kb.io, /mutate-pod): on CREATE, injects the sidecars of
+// every matching SidecarSet and answers with the JSON Patch built from the injection's changes.
+// Everything comes from the caches; the SidecarSets are prepared for injection once per change of
+// the SidecarSet cache, not per request.
+import type { Namespace, Pod } from '../src/api/core.ts';
+import type { SidecarSet } from '../src/api/sidecarset.ts';
+import { injectPod } from '../src/injection/inject-pod.ts';
+import { InjectionError } from '../src/injection/injection-error.ts';
+import { injectionPatch } from '../src/injection/patch.ts';
+import { prepareSidecarSets, type PreparedSidecarSets } from '../src/injection/prepared-sidecarsets.ts';
+import { podNamespaceName } from '../src/matching.ts';
+import { allow, allowDespite, badRequest, forbidden, notReady, Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
+import type { AdmissionRequest } from './admission-review.ts';
+import { unsynced, type AdmissionCaches } from './admission-caches.ts';
+import { outOfScope } from './request-scope.ts';
+
+export const POD_INJECTION_PATH = '/mutate-pod';
+
+export interface PodInjectionSettings {
+  caches: AdmissionCaches;
+  /** How long to wait for a namespace created a moment ago to reach the cache. Default 2 s. */
+  namespaceWaitMs?: number;
+}
+
+const NAMESPACE_POLL_MS = 50;
+
+export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWebhook {
+  const { caches } = settings;
+  const scope = { path: POD_INJECTION_PATH, group: '', resource: 'pods', operations: ['CREATE'] as const };
+  const prepared = preparedOnChange(() => caches.sidecarSets.list());
+
+  const inject = (pod: Pod, namespace: string, labels: Record<string, string> | undefined, warnings: string[]): AdmissionOutcome => {
+    let result;
+    try {
+      result = injectPod({ pod, namespace: { name: namespace, labels }, sidecarSets: prepared(), revisions: caches.revisions.list(), now: new Date(), random: Math.random });
+    } catch (error) {
+      if (error instanceof InjectionError) throw new Rejection(forbidden(error.message));
+      throw error;
+    }
+    warnings.push(...result.warnings);
+    if (!result.changed) return allow({ warnings });
+    return allow({ patch: injectionPatch(pod, result.changes), warnings, injected: result.injected });
+  };
+
+  // A Pod can only be created in an existing namespace, so a miss is watch lag: wait a little for the
+  // namespace, but only when some SidecarSet selects namespaces by label.
+  const injectOnceNamespaceKnown = async (pod: Pod, name: string): Promise<AdmissionOutcome> => {
+    const deadline = Date.now() + (settings.namespaceWaitMs ?? 2_000);
+    let namespace: Namespace | undefined;
+    while (!namespace && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, NAMESPACE_POLL_MS));
+      namespace = caches.namespaces.get(name);
+    }
+    if (namespace) return inject(pod, name, namespace.metadata.labels ?? {}, []);
+    return inject(pod, name, undefined, [`namespace ${name} not yet cached: SidecarSets with a namespaceSelector skipped`]);
+  };
+
+  return {
+    name: 'mutate-pod',
+    path: POD_INJECTION_PATH,
+    mutating: true,
+    admit(request) {
+      const skip = outOfScope(request, scope);
+      if (skip) return skip;
+      const pod = requirePod(request);
+      const waiting = unsynced({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions });
+      if (waiting.length > 0) return notReady(`caches not synced: ${waiting.join(', ')}`);
+
+      const name = podNamespaceName(pod, request.namespace);
+      const namespace = caches.namespaces.get(name);
+      if (namespace) return inject(pod, name, namespace.metadata.labels ?? {}, []);
+      if (!caches.sidecarSets.list().some((sidecarSet) => sidecarSet.spec?.namespaceSelector)) return inject(pod, name, undefined, []);
+      return injectOnceNamespaceKnown(pod, name);
+    },
+    // A bug must not stop Pod creation cluster-wide: admit unchanged, loudly (log, metric, warning).
+    onInternalError: (error) => allowDespite(error, 'Pod admitted without sidecar injection after an internal error'),
+  };
+}
+
+/** The Pod in `object`; a 400 Rejection when the request carries nothing shaped like one. */
+function requirePod(request: AdmissionRequest): Pod {
+  const object = request.object;
+  if (!object) throw new Rejection(badRequest(`request.object is required for ${request.operation}`));
+  const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (object.metadata !== undefined && !isObject(object.metadata)) throw new Rejection(badRequest('request.object.metadata must be an object'));
+  if (!isObject(object.spec) || !Array.isArray((object.spec as { containers?: unknown }).containers)) {
+    throw new Rejection(badRequest('request.object is not a Pod: spec.containers must be a list'));
+  }
+  return object as unknown as Pod;
+}
+
+/**
+ * prepareSidecarSets() of the cache's list, recomputed only when the list changed. The cache keeps
+ * the same object for an unchanged SidecarSet, so comparing elements by identity is exact and cheap.
+ */
+function preparedOnChange(list: () => SidecarSet[]): () => PreparedSidecarSets {
+  let last: SidecarSet[] = [];
+  let prepared = prepareSidecarSets(last);
+  return () => {
+    const current = list();
+    if (current.length !== last.length || current.some((sidecarSet, index) => sidecarSet !== last[index])) {
+      prepared = prepareSidecarSets(current);
+      last = current;
+    }
+    return prepared;
+  };
+}

@@ -1,0 +1,133 @@
+// The admission server: one Fastify instance over HTTPS (HTTP/1.1, TLS >= 1.2) serving the
+// webhooks plus /healthz and /readyz. Settings follow what kube-apiserver does as a client
+// (see /work/shared/spec/admission.md and /work/shared/notes/pitfalls.md):
+//   - idle keep-alive sockets stay open 120 s, longer than the apiserver's 90 s reuse window;
+//   - a request must arrive within 30 s (the longest webhook timeout), a TLS handshake within 10 s;
+//   - bodies up to 8 MiB: an UPDATE review carries two objects of up to 3 MiB;
+//   - no 503 while closing: the operator drains first (see src/operator.ts), and replies say
+//     `Connection: close` from the start of the drain.
+import { createServer, type Server as HttpsServer } from 'node:https';
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AdmissionWebhook } from './admission-outcome.ts';
+import { registerAdmissionWebhook } from './admission-route.ts';
+import { clientErrorHandler, logTlsClientErrors } from './client-errors.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import type { Readiness } from './readiness.ts';
+import { ServingCertificate, TLS_CONTEXT_OPTIONS, type CertificatePair } from './serving-certificate.ts';
+import { statusBody } from './status-body.ts';
+import type { WebhookMetrics } from './webhook-metrics.ts';
+
+export const DEFAULT_WEBHOOK_PORT = 9443;
+export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+
+export interface WebhookServerOptions {
+  /** Fastify logger options, e.g. `{ level: 'info' }`; the server's pino logger then serves the whole process. */
+  logger?: FastifyServerOptions['logger'];
+  /** An existing pino logger instead (takes precedence over `logger`). */
+  loggerInstance?: FastifyBaseLogger;
+  readiness: Readiness;
+  metrics: WebhookMetrics;
+  /** Served from the start; without one, handshakes fail until setCertificate(). */
+  certificate?: CertificatePair;
+  bodyLimit?: number;
+  /** Idle keep-alive sockets are closed after this long. Default 120 s. */
+  keepAliveTimeoutMs?: number;
+  /** Headers and body must arrive within this long (else 408). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** A TLS handshake must finish within this long. Default 10 s. */
+  handshakeTimeoutMs?: number;
+  /** How often request timeouts are enforced. Default 1 s (Node's own default is 30 s). */
+  timeoutCheckIntervalMs?: number;
+}
+
+export interface WebhookServer {
+  readonly app: FastifyInstance;
+  readonly log: FastifyBaseLogger;
+  readonly httpsServer: HttpsServer;
+  readonly certificate: ServingCertificate;
+  /** Serves a new key and certificate from the next handshake on (see ServingCertificate.set). */
+  setCertificate(pair: CertificatePair): boolean;
+  addWebhook(webhook: AdmissionWebhook): void;
+  /** Resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting connections, closes idle ones, waits for requests in flight. */
+  close(): Promise<void>;
+}
+
+export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  let httpsServer: HttpsServer | undefined;
+  const app = fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: 'info' } }),
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    return503OnClosing: false,
+    // One line per admission is written by the route (at debug unless notable), none per HTTP request.
+    logController: new LogController({ disableRequestLogging: true }),
+    https: {}, // only tells Fastify the scheme (for its logs): the server itself comes from serverFactory
+    clientErrorHandler: clientErrorHandler(() => app.log),
+    serverFactory: (handler) => {
+      httpsServer = createServer(
+        {
+          ...TLS_CONTEXT_OPTIONS,
+          ALPNProtocols: ['http/1.1'],
+          handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
+          requestTimeout,
+          headersTimeout: requestTimeout,
+          keepAliveTimeout: options.keepAliveTimeoutMs ?? 120_000,
+          connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000,
+        },
+        handler,
+      );
+      return httpsServer as never;
+    },
+  }) as unknown as FastifyInstance;
+  if (!httpsServer) throw new Error('fastify did not call the server factory');
+  const server = httpsServer;
+  logTlsClientErrors(server, () => app.log);
+
+  // JSON only: a text/plain body is refused with 415 instead of reaching the review parser as a string.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const code = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (code === 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    else request.log.info({ code, err: { message: error.message, code: error.code }, url: request.url }, 'request refused');
+    return reply.code(code).send(statusBody(code, error.message));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    request.log.info({ method: request.method, url: request.url }, 'no such endpoint');
+    return reply.code(404).send(statusBody(404, `no endpoint ${request.method} ${request.url.split('?')[0]}`));
+  });
+  // Once shutdown has begun, every reply closes its connection: the client reconnects, through the
+  // Service, to a replica that is still ready, and no idle keep-alive connection outlives close().
+  // Decided when the reply is sent, so a request already in flight when shutdown began is covered too.
+  let closing = false;
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing || options.readiness.shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  registerHealthRoutes(app, options.readiness);
+
+  const certificate = new ServingCertificate(server, (info) => {
+    options.metrics.certificateExpiry.set(Date.parse(info.notAfter) / 1000);
+  });
+  if (options.certificate) certificate.set(options.certificate);
+
+  return {
+    app,
+    log: app.log,
+    httpsServer: server,
+    certificate,
+    setCertificate: (pair) => certificate.set(pair),
+    addWebhook: (webhook) => registerAdmissionWebhook(app, webhook, options.metrics),
+    async listen(port, host) {
+      await app.listen({ port, host });
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${String(address)}`);
+      return address.port;
+    },
+    close() {
+      closing = true;
+      return app.close();
+    },
+  };
+}

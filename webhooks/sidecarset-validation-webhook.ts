@@ -1,0 +1,80 @@
+// The SidecarSet validating webhook (Kruise's vsidecarset.kb.io): CREATE and UPDATE (with the
+// stored object) are checked against every rule, and against the other SidecarSets, the
+// ControllerRevisions and the patchPodMetadata whitelist as the caches hold them. A refusal is a
+// 422 Invalid that lists every field error (Part A §3).
+import { GROUP, KIND } from '../src/api/sidecarset.ts';
+import { PATCH_METADATA_WHITELIST_KEY, parsePatchMetadataWhitelist, type PatchMetadataWhitelist } from '../src/validation/patch-metadata-whitelist.ts';
+import { validateSidecarSet } from '../src/validation/validate-sidecarset.ts';
+import type { ConfigMap } from '../controllers/caches.ts';
+import { formatFieldError } from '../src/field-error.ts';
+import { allow, deny, errorMessage, forbidden, notReady, type AdmissionWebhook } from './admission-outcome.ts';
+import { unsynced, type AdmissionCaches } from './admission-caches.ts';
+import { invalidStatus } from './invalid-status.ts';
+import { outOfScope } from './request-scope.ts';
+import { requireSidecarSet, requireSupportedVersion, SIDECARSET_RESOURCE } from './sidecarset-request.ts';
+
+export const SIDECARSET_VALIDATION_PATH = '/validate-apps-kruise-io-v1alpha1-sidecarset';
+
+export interface SidecarSetValidationSettings {
+  caches: AdmissionCaches;
+  /** Where the whitelist ConfigMap lives, and its name. */
+  operatorNamespace: string;
+  whitelistConfigMap: string;
+  allowPatchMetadataWithoutWhitelist: boolean;
+}
+
+interface WhitelistReading {
+  whitelist?: PatchMetadataWhitelist;
+  warnings?: string[];
+}
+
+export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettings): AdmissionWebhook {
+  const { caches } = settings;
+  const scope = { path: SIDECARSET_VALIDATION_PATH, ...SIDECARSET_RESOURCE, operations: ['CREATE', 'UPDATE'] as const };
+  const whitelistKey = `${settings.operatorNamespace}/${settings.whitelistConfigMap}`;
+  // Parsed once per ConfigMap version: the cache hands out the same object until it changes.
+  const readings = new WeakMap<ConfigMap, WhitelistReading>();
+  const readWhitelist = (): WhitelistReading => {
+    const configMap = caches.whitelist.get(whitelistKey);
+    const json = configMap?.data?.[PATCH_METADATA_WHITELIST_KEY];
+    if (!configMap || json === undefined) return {};
+    let reading = readings.get(configMap);
+    if (!reading) {
+      const { whitelist, errors } = parsePatchMetadataWhitelist(json);
+      // A broken whitelist counts as none, and says so: it must not block SidecarSets that patch nothing.
+      reading = whitelist ? { whitelist } : { warnings: [`ConfigMap ${whitelistKey} holds an invalid whitelist, ignored: ${errors.map(formatFieldError).join('; ')}`] };
+      readings.set(configMap, reading);
+    }
+    return reading;
+  };
+
+  return {
+    name: 'validate-sidecarset',
+    path: SIDECARSET_VALIDATION_PATH,
+    mutating: false,
+    admit(request) {
+      const skip = outOfScope(request, scope);
+      if (skip) return skip;
+      requireSupportedVersion(request);
+      const sidecarSet = requireSidecarSet(request, 'object');
+      const oldObject = request.operation === 'UPDATE' ? requireSidecarSet(request, 'oldObject') : undefined;
+      const waiting = unsynced({ sidecarSets: caches.sidecarSets, revisions: caches.revisions, whitelist: caches.whitelist });
+      if (waiting.length > 0) return notReady(`caches not synced: ${waiting.join(', ')}`);
+
+      const { whitelist, warnings } = readWhitelist();
+      const errors = validateSidecarSet(sidecarSet, {
+        operation: request.operation as 'CREATE' | 'UPDATE',
+        oldObject,
+        others: caches.sidecarSets.list(),
+        revisions: caches.revisions.list(),
+        patchMetadataWhitelist: whitelist,
+        allowPatchMetadataWithoutWhitelist: settings.allowPatchMetadataWithoutWhitelist,
+      });
+      if (errors.length === 0) return allow({ warnings });
+      const name = typeof sidecarSet.metadata.name === 'string' ? sidecarSet.metadata.name : request.name;
+      return { ...deny(invalidStatus({ group: GROUP, kind: KIND, name }, errors)), warnings };
+    },
+    // Fail closed: only SidecarSet writes stop, and an unchecked SidecarSet could break Pod creation.
+    onInternalError: (error) => forbidden(`internal error while validating the SidecarSet: ${errorMessage(error)}`),
+  };
+}

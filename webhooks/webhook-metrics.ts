@@ -1,0 +1,57 @@
+// Prometheus metrics of the admission server, on the Registry the operator exposes at /metrics
+// (the caches and the controller register theirs on the same one). Asking twice for one registry
+// returns the same set.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** `result` of an admission: allowed (no patch), patched, denied, error (an unexpected exception, answered per policy), malformed (HTTP 4xx, no review). */
+export type AdmissionResult = 'allowed' | 'patched' | 'denied' | 'error' | 'malformed';
+
+export interface WebhookMetrics {
+  duration: Histogram<'webhook' | 'result'>;
+  injections: Counter<'sidecarset'>;
+  rejections: Counter<'webhook' | 'reason'>;
+  errors: Counter<'webhook'>;
+  certificateExpiry: Gauge;
+}
+
+const byRegistry = new WeakMap<Registry, WebhookMetrics>();
+
+export function createWebhookMetrics(registry: Registry): WebhookMetrics {
+  const existing = byRegistry.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  const metrics: WebhookMetrics = {
+    duration: new Histogram({
+      name: 'sidecarset_webhook_admission_duration_seconds',
+      help: 'Time to answer an admission request, from parsed body to reply, by webhook and result (allowed, patched, denied, error, malformed).',
+      labelNames: ['webhook', 'result'],
+      buckets: [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    injections: new Counter({
+      name: 'sidecarset_webhook_injections_total',
+      help: 'Pods admitted with the sidecars of a SidecarSet, by SidecarSet (dry runs not counted).',
+      labelNames: ['sidecarset'],
+      registers,
+    }),
+    rejections: new Counter({
+      name: 'sidecarset_webhook_rejections_total',
+      help: 'Admission requests denied, by webhook and status reason (Invalid, BadRequest, Forbidden, ...).',
+      labelNames: ['webhook', 'reason'],
+      registers,
+    }),
+    errors: new Counter({
+      name: 'sidecarset_webhook_errors_total',
+      help: 'Unexpected exceptions while judging a request (answered per the failure policy: some are admitted unchanged).',
+      labelNames: ['webhook'],
+      registers,
+    }),
+    certificateExpiry: new Gauge({
+      name: 'sidecarset_webhook_certificate_expiry_timestamp_seconds',
+      help: 'notAfter of the serving certificate in use, as a Unix time.',
+      registers,
+    }),
+  };
+  byRegistry.set(registry, metrics);
+  return metrics;
+}

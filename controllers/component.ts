@@ -13,6 +13,7 @@ export function controllerComponent(context: OperatorContext): Component & Contr
     logger: context.log,
     registry: context.registry,
     workers: settings.workers,
+    driftExcludedNamespaces: ['kube-system', settings.namespace, ...settings.excludedNamespaces],
     leaderElection: {
       enabled: settings.leaderElect,
       leaseName: settings.leaderElectionId,

@@ -48,6 +48,8 @@ export interface OperatorSettings {
   whitelistConfigMap: string;
   allowPatchMetadataWithoutWhitelist: boolean;
   shutdownDrainMs: number;
+  /** Namespaces the webhook configuration excludes besides kube-system and the operator's: not counted as drift. */
+  excludedNamespaces: string[];
 }
 
 export const DEFAULT_SETTINGS: OperatorSettings = {
@@ -71,6 +73,7 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   whitelistConfigMap: 'sidecarset-configuration',
   allowPatchMetadataWithoutWhitelist: false,
   shutdownDrainMs: 15_000,
+  excludedNamespaces: [],
 };
 
 /** What a plugged-in part (controller, certificate manager) gets to work with. */
@@ -144,13 +147,18 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     server.addWebhook(webhook);
   }
 
-  const certDir = await watchCertificateDirectory({
-    dir: settings.certDir,
-    apply: (pair) => server.setCertificate(pair),
-    info: () => server.certificate.info(),
-    log,
-    pollIntervalMs: options.certPollIntervalMs,
-  });
+  // In self mode the certificate manager hands certificates over in memory; watching the directory
+  // too would make two sources overwrite each other.
+  const certDir =
+    settings.certMode === 'self'
+      ? undefined
+      : await watchCertificateDirectory({
+          dir: settings.certDir,
+          apply: (pair) => server.setCertificate(pair),
+          info: () => server.certificate.info(),
+          log,
+          pollIntervalMs: options.certPollIntervalMs,
+        });
   const components: Component[] = [];
   const stopComponents = async (): Promise<void> => {
     for (const component of components.splice(0).reverse()) {
@@ -159,7 +167,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   };
   const stopAll = async (): Promise<void> => {
     await stopComponents();
-    certDir.stop();
+    certDir?.stop();
     await Promise.all([server.close(), metricsServer.close()]);
     if (ownCaches) await caches.stop();
   };

@@ -1,6 +1,7 @@
 // `sidecarset serve`: runs the operator (webhooks, caches, controller) until SIGTERM or SIGINT,
 // then drains and exits 0. Flag names and defaults are a public contract (the Helm chart uses them).
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { certificatesComponent } from '../../certs/mode.ts';
 import { controllerComponent } from '../../controllers/component.ts';
@@ -42,12 +43,17 @@ flags:
   --whitelist-configmap NAME        ConfigMap with key SidecarSet_PatchPodMetadata_WhiteList (${DEFAULT_SETTINGS.whitelistConfigMap})
   --allow-patch-metadata-without-whitelist   allow every patchPodMetadata key when no whitelist applies
   --shutdown-drain D                keep serving this long after SIGTERM (${seconds(DEFAULT_SETTINGS.shutdownDrainMs)})
+  --excluded-namespaces NS,NS       namespaces the webhook configuration excludes besides kube-system and
+                                    the operator's; their Pods are not reported as missing injection
+  --cert-extra-dns NAME             extra DNS SAN of the self-managed serving certificate (repeatable)
+  --cert-extra-ip IP                extra IP SAN, e.g. for url-based webhook configurations (repeatable)
 
 Durations are Go durations: 15s, 1m30s, 500ms.`;
 
 export interface ServeArguments {
   settings: OperatorSettings;
   kubeconfig?: string;
+  certificateExtras: { extraDnsNames: string[]; extraIps: string[] };
 }
 
 /** Reads the flags (and POD_NAMESPACE); throws InputError naming the first bad one. */
@@ -99,8 +105,17 @@ export function serveArguments(values: CommandValues, env: NodeJS.ProcessEnv = p
     whitelistConfigMap: text('whitelist-configmap') ?? DEFAULT_SETTINGS.whitelistConfigMap,
     allowPatchMetadataWithoutWhitelist: values['allow-patch-metadata-without-whitelist'] === true,
     shutdownDrainMs: duration('shutdown-drain', DEFAULT_SETTINGS.shutdownDrainMs),
+    excludedNamespaces: (text('excluded-namespaces') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
   };
-  return { settings, kubeconfig: text('kubeconfig') };
+  const list = (name: string): string[] => (values[name] as string[] | undefined) ?? [];
+  for (const ip of list('cert-extra-ip')) {
+    if (isIP(ip) === 0) throw new InputError(`--cert-extra-ip: "${ip}" is not an IP address`);
+  }
+  return {
+    settings,
+    kubeconfig: text('kubeconfig'),
+    certificateExtras: { extraDnsNames: list('cert-extra-dns'), extraIps: list('cert-extra-ip') },
+  };
 }
 
 /** strconv.ParseBool, as Go flags read `--leader-elect=false`. */
@@ -147,16 +162,19 @@ export const serveCommand: Command = {
     'whitelist-configmap': string,
     'allow-patch-metadata-without-whitelist': { type: 'boolean' },
     'shutdown-drain': string,
+    'excluded-namespaces': string,
+    'cert-extra-dns': { type: 'string', multiple: true },
+    'cert-extra-ip': { type: 'string', multiple: true },
   },
   async run(values) {
-    const { settings, kubeconfig } = serveArguments(values);
+    const { settings, kubeconfig, certificateExtras } = serveArguments(values);
     let kubeConfig: KubeConfig;
     try {
       kubeConfig = loadKubeConfig(kubeconfig);
     } catch (error) {
       throw new InputError(`--kubeconfig: ${(error as Error).message}`);
     }
-    return runUntilSignal(await startOperator({ ...settings, kubeConfig, certificates: certificatesComponent(), controller: controllerComponent }));
+    return runUntilSignal(await startOperator({ ...settings, kubeConfig, certificates: certificatesComponent(certificateExtras), controller: controllerComponent }));
   },
 };
 

@@ -1,8 +1,8 @@
 // `npm run dev`: a local etcd + kube-apiserver with the SidecarSet CRD installed, an admin
 // kubeconfig at .dev/kubeconfig, up until Ctrl-C.
 //
-// To also run the operator against it, pass `startOperator` to runDev(): it receives the
-// kubeconfig path and returns something with stop(), which runs before the control plane stops.
+// `npm run dev` also runs the operator against it (dev-operator.ts); runDev() without `startOperator`
+// gives a bare control plane. The operator is stopped before the control plane.
 // Env: DEV_APISERVER_PORT pins the apiserver port (default: a free one).
 
 import * as fs from 'node:fs';
@@ -100,7 +100,8 @@ export async function runDev(opts: DevOptions = {}): Promise<void> {
 }
 
 if (import.meta.main) {
-  runDev().catch((e: unknown) => {
+  const { startDevOperator } = await import('./dev-operator.ts');
+  runDev({ startOperator: startDevOperator }).catch((e: unknown) => {
     log(`dev failed: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   });

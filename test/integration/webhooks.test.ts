@@ -113,6 +113,7 @@ describe('admission webhooks through kube-apiserver', { skip: cp ? false : SKIP_
       caches,
       namespace: operatorNamespace,
       certDir,
+      certMode: 'external',
       port: 0,
       metricsPort: 0,
       bindAddress: '127.0.0.1',

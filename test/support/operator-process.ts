@@ -11,6 +11,7 @@ const operator = await startOperator({
   kubeConfig: new KubeConfig(),
   caches: memoryClusterCaches({ namespaces: [namespace('default')] }),
   certDir,
+  certMode: 'external',
   shutdownDrainMs: Number(drainMs),
   port: 0,
   metricsPort: 0,

@@ -387,6 +387,8 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.equal(vs.failurePolicy, 'Fail');
       assert.equal(vs.timeoutSeconds, 20);
       assert.deepEqual(mp.namespaceSelector.matchExpressions[0].values, ['kube-system', 'ops', 'istio-system']);
+      // The controller must not report the Pods of excluded namespaces as missing their sidecars.
+      assert.equal(operatorArgs(objs).flags.get('excluded-namespaces'), 'istio-system,kube-system');
     });
 
     it('one replica: no PDB (it would block node drains)', () => {

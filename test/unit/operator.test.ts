@@ -31,6 +31,7 @@ const base = (overrides: Partial<OperatorOptions> = {}): OperatorOptions => ({
   kubeConfig: new KubeConfig(),
   caches: memoryClusterCaches(),
   certDir: certDir(true),
+  certMode: 'external',
   port: 0,
   metricsPort: 0,
   bindAddress: '127.0.0.1',

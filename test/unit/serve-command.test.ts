@@ -8,7 +8,7 @@ import { serveArguments, serveCommand } from '../../src/cli/serve-command.ts';
 import { DEFAULT_SETTINGS } from '../../src/operator.ts';
 
 const parse = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  serveArguments(parseArgs({ args, options: serveCommand.options, strict: true, allowPositionals: false }).values as Record<string, string | boolean>, env);
+  serveArguments(parseArgs({ args, options: serveCommand.options, strict: true, allowPositionals: false }).values as Record<string, string | string[] | boolean>, env);
 
 describe('parseDuration', () => {
   const cases: [string, number | undefined][] = [
@@ -55,6 +55,7 @@ describe('serve flags', () => {
       '--validating-webhook-configuration', 'v', '--kubeconfig', '/k', '--log-level', 'debug', '--leader-elect=false',
       '--leader-election-id', 'l', '--lease-duration', '1m', '--renew-deadline', '30s', '--retry-period', '500ms',
       '--workers', '7', '--whitelist-configmap', 'w', '--allow-patch-metadata-without-whitelist', '--shutdown-drain', '1s',
+      '--excluded-namespaces', 'a, b,',
     ]);
     assert.equal(kubeconfig, '/k');
     assert.deepEqual(settings, {
@@ -62,7 +63,17 @@ describe('serve flags', () => {
       serviceName: 's', secretName: 'sec', mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v',
       logLevel: 'debug', leaderElect: false, leaderElectionId: 'l', leaseDurationMs: 60_000, renewDeadlineMs: 30_000,
       retryPeriodMs: 500, workers: 7, whitelistConfigMap: 'w', allowPatchMetadataWithoutWhitelist: true, shutdownDrainMs: 1_000,
+      excludedNamespaces: ['a', 'b'],
     });
+  });
+
+  it('collect repeatable extra certificate SANs, refusing a bad IP', () => {
+    assert.deepEqual(parse([]).certificateExtras, { extraDnsNames: [], extraIps: [] });
+    assert.deepEqual(parse(['--cert-extra-dns', 'a.example', '--cert-extra-dns=b.example', '--cert-extra-ip', '127.0.0.1', '--cert-extra-ip', '::1']).certificateExtras, {
+      extraDnsNames: ['a.example', 'b.example'],
+      extraIps: ['127.0.0.1', '::1'],
+    });
+    assert.throws(() => parse(['--cert-extra-ip', '300.1.1.1']), /--cert-extra-ip: "300.1.1.1" is not an IP address/);
   });
 
   it('read --leader-elect like a Go bool flag', () => {

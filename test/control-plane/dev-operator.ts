@@ -1,0 +1,34 @@
+// The operator as `npm run dev` runs it: in-process against the dev control plane, with its webhook
+// configurations registered under url clientConfigs (there is no Service or kube-proxy here) and a
+// self-managed certificate that also names 127.0.0.1, so the apiserver can reach it.
+import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
+import { certificatesComponent } from '../../certs/mode.ts';
+import { controllerComponent } from '../../controllers/component.ts';
+import { DEFAULT_SETTINGS, startOperator, type Operator } from '../../src/operator.ts';
+import { webhookConfigurations } from '../support/webhook-configurations.ts';
+import { errorCode, freePorts, log, registerWebhooks } from './harness.ts';
+
+export async function startDevOperator(kubeconfigPath: string): Promise<Operator> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  const namespace = DEFAULT_SETTINGS.namespace;
+  try {
+    await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+  } catch (error) {
+    if (errorCode(error) !== 409) throw error;
+  }
+  const [webhookPort, metricsPort] = await freePorts(2);
+  // An empty caBundle for now: the operator's certificate manager patches in its own CA.
+  await registerWebhooks(kubeConfig, webhookConfigurations({ namespace }), { port: webhookPort, caBundle: '' });
+  const operator = await startOperator({
+    kubeConfig,
+    namespace,
+    port: webhookPort,
+    metricsPort,
+    bindAddress: '127.0.0.1',
+    certificates: certificatesComponent({ extraIps: ['127.0.0.1'] }),
+    controller: controllerComponent,
+  });
+  log(`operator running: webhooks https://127.0.0.1:${webhookPort}, metrics http://127.0.0.1:${metricsPort}/metrics`);
+  return operator;
+}

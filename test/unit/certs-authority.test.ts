@@ -1,11 +1,11 @@
 // The self-managed CA and serving certificates: names, usages, serials, chains, lifetimes.
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { describe, it } from 'node:test';
 import forge from 'node-forge';
-import { issueCa, issueServing, randomSerialHex, type KeyedCertificate } from '../../certs/authority.ts';
+import { issueCa, issueClient, issueServing, randomSerialHex, type KeyedCertificate } from '../../certs/authority.ts';
 import { servingIdentity } from '../../certs/identity.ts';
 
 const HOUR = 3_600_000;
@@ -126,6 +126,62 @@ describe('serving certificate', () => {
     await assert.rejects(handshake(serving, ca.cert, 'other.ops.svc'), /does not match|not in the cert's altnames/i);
     const strangerCa = issueCa({ now, lifetimeMs: HOUR, backdateMs: 0 });
     await assert.rejects(handshake(serving, strangerCa.cert, 'sidecarset-webhook.ops.svc'), /unable to verify|self.signed|certificate/i);
+  });
+});
+
+describe('client certificate', () => {
+  const client = issueClient(ca, { commonName: 'admin', organizations: ['system:masters', 'team-a'] }, { now, lifetimeMs: 100 * HOUR, backdateMs: HOUR });
+  const x509 = new X509Certificate(client.cert);
+
+  it('names the user in CN and the groups in O, with no SANs', () => {
+    assert.equal(x509.subject, 'CN=admin\nO=system:masters\nO=team-a');
+    assert.equal(x509.subjectAltName, undefined);
+    assert.equal(forge.pki.certificateFromPem(client.cert).getExtension('subjectAltName'), null);
+  });
+
+  it('is a leaf for client authentication only, chained to its CA, with a matching key', () => {
+    assert.equal(x509.ca, false);
+    assert.equal(extension(client.cert, 'basicConstraints').cA, false);
+    assert.deepEqual(keyUsage(client.cert), { critical: true, digitalSignature: true, keyEncipherment: true, keyCertSign: false, cRLSign: false });
+    assert.deepEqual(x509.keyUsage, ['1.3.6.1.5.5.7.3.2']);
+    const caX509 = new X509Certificate(ca.cert);
+    assert.ok(x509.checkIssued(caX509) && x509.verify(caX509.publicKey));
+    assert.ok(x509.checkPrivateKey(createPrivateKey(client.key)));
+    assert.equal(x509.validFromDate.getTime(), Math.floor((now - HOUR) / 1000) * 1000);
+    assert.equal(x509.validToDate.getTime(), Math.floor((now + 100 * HOUR) / 1000) * 1000);
+  });
+
+  it('takes just a CN', () => {
+    assert.equal(new X509Certificate(issueClient(ca, { commonName: 'viewer' }, { now, lifetimeMs: HOUR, backdateMs: 0 }).cert).subject, 'CN=viewer');
+  });
+
+  it('authenticates the client in a real mutual-TLS handshake', async () => {
+    const server = tls.createServer({ cert: serving.cert, key: serving.key, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, (socket) => {
+      socket.end((socket.getPeerCertificate().subject as { CN?: string }).CN ?? '');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const peer = await new Promise<string>((resolve, reject) => {
+        let received = '';
+        const socket = tls.connect({ host: '127.0.0.1', port, ca: ca.cert, cert: client.cert, key: client.key });
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (received += chunk));
+        socket.on('end', () => resolve(received));
+        socket.on('error', reject);
+      });
+      assert.equal(peer, 'admin');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('CA name prefix', () => {
+  it('replaces the default name, keeps the issue time, and must be PrintableString-safe', () => {
+    const named = new X509Certificate(issueCa({ now, lifetimeMs: HOUR, backdateMs: 0 }, 'sidecarset-test-client-ca').cert);
+    assert.equal(named.subject, `CN=sidecarset-test-client-ca-${Math.floor(now / 1000)}`);
+    assert.throws(() => issueCa({ now, lifetimeMs: HOUR, backdateMs: 0 }, 'bad_name'), /letters, digits and hyphens/);
   });
 });
 

@@ -60,19 +60,19 @@ const revision = { latestRevision: `${NAME}-abc`, collisionCount: 0 };
 const statusOf = (s: SidecarSet, pods: Pod[], namespaceLabels: Record<string, Record<string, string>> = {}): SidecarSetStatus =>
   calculateStatus(s, selectPods(s, pods, { namespaceLabels: (ns) => namespaceLabels[ns] }).matched, revision);
 
+/** The Pod with these annotations added or replaced. */
+function withAnnotations(p: Pod, annotations: Record<string, string>): Pod {
+  return { ...p, metadata: { ...p.metadata, annotations: { ...p.metadata.annotations, ...annotations } } };
+}
+
 /** The controller's in-place update of a Pod's cold sidecar, as Kruise's updatePodSidecarAndHash leaves it. */
 function upgradeInPlace(p: Pod, image: string, hash: string): Pod {
   const before = p.status!.containerStatuses!.find((c) => c.name === 'cold-sidecar')!.imageID;
   return {
-    ...p,
-    metadata: {
-      ...p.metadata,
-      annotations: {
-        ...p.metadata.annotations,
-        'kruise.io/sidecarset-hash': JSON.stringify({ [NAME]: { updateTimestamp: '2026-01-02T00:00:00Z', hash, sidecarSetName: NAME, sidecarList: ['cold-sidecar'] } }),
-        'kruise.io/sidecarset-inplace-update-state': JSON.stringify({ [NAME]: { revision: hash, updateTimestamp: '2026-01-02T00:00:00Z', lastContainerStatuses: { 'cold-sidecar': { imageID: before } } } }),
-      },
-    },
+    ...withAnnotations(p, {
+      'kruise.io/sidecarset-hash': JSON.stringify({ [NAME]: { updateTimestamp: '2026-01-02T00:00:00Z', hash, sidecarSetName: NAME, sidecarList: ['cold-sidecar'] } }),
+      'kruise.io/sidecarset-inplace-update-state': JSON.stringify({ [NAME]: { revision: hash, updateTimestamp: '2026-01-02T00:00:00Z', lastContainerStatuses: { 'cold-sidecar': { imageID: before } } } }),
+    }),
     spec: { containers: p.spec.containers.map((c) => (c.name === 'cold-sidecar' ? { ...c, image } : c)) },
   };
 }
@@ -228,8 +228,7 @@ describe('status: readyPods (IsPodStateConsistent && IsPodReady)', () => {
       sidecarSet({ containers: [{ name: 'hot', image: 'hot:v2', upgradeStrategy: { upgradeType: 'HotUpgrade', hotUpgradeEmptyImage: emptyImage } }] });
     const p = pod('h');
     const hotPod = (idleImage: string): Pod => ({
-      ...p,
-      metadata: { ...p.metadata, annotations: { ...p.metadata.annotations, 'kruise.io/sidecarset-working-hotupgrade-container': '{"hot":"hot-1"}' } },
+      ...withAnnotations(p, { 'kruise.io/sidecarset-working-hotupgrade-container': '{"hot":"hot-1"}' }),
       spec: { containers: [{ name: 'hot-1', image: 'hot:v1' }, { name: 'hot-2', image: idleImage }] },
     });
     assert.equal(isPodReady(hotPod('empty:1'), hot('empty:1')), true);
@@ -284,16 +283,11 @@ describe('status: Kruise counting sequences [matched, updated, ready, updatedRea
     const seen: number[][] = [counts(statusOf(s, [p]))];
     // The controller upgrades the idle half (hot-2) and makes it the working one.
     p = {
-      ...p,
-      metadata: {
-        ...p.metadata,
-        annotations: {
-          ...p.metadata.annotations,
-          'kruise.io/sidecarset-hash': hashAnnotation('hash-v2'),
-          'kruise.io/sidecarset-working-hotupgrade-container': '{"hot":"hot-2"}',
-          'kruise.io/sidecarset-inplace-update-state': JSON.stringify({ [NAME]: { revision: 'hash-v2', lastContainerStatuses: { 'hot-2': { imageID: EMPTY_ID } } } }),
-        },
-      },
+      ...withAnnotations(p, {
+        'kruise.io/sidecarset-hash': hashAnnotation('hash-v2'),
+        'kruise.io/sidecarset-working-hotupgrade-container': '{"hot":"hot-2"}',
+        'kruise.io/sidecarset-inplace-update-state': JSON.stringify({ [NAME]: { revision: 'hash-v2', lastContainerStatuses: { 'hot-2': { imageID: EMPTY_ID } } } }),
+      }),
       spec: { containers: [{ name: 'nginx', image: 'nginx:1.0' }, { name: 'hot-1', image: 'hot:v1' }, { name: 'hot-2', image: 'hot:v2' }] },
     };
     seen.push(counts(statusOf(s, [p])));
@@ -302,14 +296,9 @@ describe('status: Kruise counting sequences [matched, updated, ready, updatedRea
     seen.push(counts(statusOf(s, [p])));
     // The controller resets the idle half to the empty image; the kubelet restarts it.
     p = {
-      ...p,
-      metadata: {
-        ...p.metadata,
-        annotations: {
-          ...p.metadata.annotations,
-          'kruise.io/sidecarset-inplace-update-state': JSON.stringify({ [NAME]: { revision: 'hash-v2', lastContainerStatuses: { 'hot-2': { imageID: EMPTY_ID }, 'hot-1': { imageID: V1_ID } } } }),
-        },
-      },
+      ...withAnnotations(p, {
+        'kruise.io/sidecarset-inplace-update-state': JSON.stringify({ [NAME]: { revision: 'hash-v2', lastContainerStatuses: { 'hot-2': { imageID: EMPTY_ID }, 'hot-1': { imageID: V1_ID } } } }),
+      }),
       spec: { containers: [{ name: 'nginx', image: 'nginx:1.0' }, { name: 'hot-1', image: 'empty:1' }, { name: 'hot-2', image: 'hot:v2' }] },
       status: { ...p.status, containerStatuses: [statusOfContainer('nginx', 'nginx:1.0', 'nginx-id'), statusOfContainer('hot-1', 'empty:1', EMPTY_ID), statusOfContainer('hot-2', 'hot:v2', V2_ID)] },
     };

@@ -11,20 +11,9 @@ import { InjectionError } from '../../src/injection/injection-error.ts';
 import { injectPod, type InjectPodInput } from '../../src/injection/inject-pod.ts';
 import { injectionPatch } from '../../src/injection/patch.ts';
 import { prepareSidecarSets } from '../../src/injection/prepared-sidecarsets.ts';
+import { prng } from '../support/prng.ts';
 
 const CASES = 400;
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   readonly next: () => number;

@@ -4,24 +4,28 @@ import { projectPod } from '../../controllers/pod-projection.ts';
 
 describe('Pod projection (what the Pod cache keeps)', () => {
   it('keeps identity, labels, sidecar annotations, container names and images, phase, Ready and container statuses', () => {
+    // The metadata the projection keeps, as is; the raw Pod adds what it drops.
+    const keptMetadata = {
+      name: 'p',
+      namespace: 'ns',
+      uid: 'u',
+      resourceVersion: '7',
+      generation: 2,
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+      labels: { app: 'x' },
+      annotations: {
+        'kruise.io/sidecarset-hash': '{}',
+        'kruise.io/sidecarset-injected-list': 'a',
+        'version.sidecarset.kruise.io/hot-1': '1',
+        'versionalt.sidecarset.kruise.io/hot-1': '0',
+      },
+    };
     const raw = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
-        name: 'p',
-        namespace: 'ns',
-        uid: 'u',
-        resourceVersion: '7',
-        generation: 2,
-        deletionTimestamp: '2026-01-01T00:00:00Z',
-        labels: { app: 'x' },
-        annotations: {
-          'kruise.io/sidecarset-hash': '{}',
-          'kruise.io/sidecarset-injected-list': 'a',
-          'version.sidecarset.kruise.io/hot-1': '1',
-          'versionalt.sidecarset.kruise.io/hot-1': '0',
-          'kubectl.kubernetes.io/last-applied-configuration': '{"huge":true}',
-        },
+        ...keptMetadata,
+        annotations: { ...keptMetadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': '{"huge":true}' },
         managedFields: [{ manager: 'kubectl' }],
         ownerReferences: [{ kind: 'ReplicaSet' }],
       },
@@ -39,21 +43,7 @@ describe('Pod projection (what the Pod cache keeps)', () => {
       },
     };
     assert.deepEqual(projectPod(raw), {
-      metadata: {
-        name: 'p',
-        namespace: 'ns',
-        uid: 'u',
-        resourceVersion: '7',
-        generation: 2,
-        deletionTimestamp: '2026-01-01T00:00:00Z',
-        labels: { app: 'x' },
-        annotations: {
-          'kruise.io/sidecarset-hash': '{}',
-          'kruise.io/sidecarset-injected-list': 'a',
-          'version.sidecarset.kruise.io/hot-1': '1',
-          'versionalt.sidecarset.kruise.io/hot-1': '0',
-        },
-      },
+      metadata: keptMetadata,
       spec: { containers: [{ name: 'app', image: 'a:1' }], initContainers: [{ name: 'init', image: 'i:1', restartPolicy: 'Always' }] },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'app', image: 'a:1', imageID: 'id', ready: true }] },
     });

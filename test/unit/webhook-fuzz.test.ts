@@ -10,6 +10,7 @@ import { defaultSidecarSet } from '../../src/defaulting.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
 import { pod, podReview, review, sidecarSet, sidecarSetReview } from '../support/admission-requests.ts';
 import { memoryClusterCaches, namespace } from '../support/memory-caches.ts';
+import { prng } from '../support/prng.ts';
 import { startTestWebhookServer, type TestWebhookServer } from '../support/test-webhook-server.ts';
 import { decodedPatch, type Reply } from '../support/webhook-client.ts';
 
@@ -17,18 +18,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 16;
 const PATHS = ['/mutate-pod', '/mutate-apps-kruise-io-v1alpha1-sidecarset', '/validate-apps-kruise-io-v1alpha1-sidecarset'];
-
-/** mulberry32: small, seedable, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(SEED);
 const int = (n: number): number => Math.floor(random() * n);

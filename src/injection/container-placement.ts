@@ -4,14 +4,21 @@
 //
 // Two sidecars adding the same new name would give the Pod duplicate containers, which the API server
 // refuses; Kruise leaves that to the API server, we refuse the Pod with a message naming the SidecarSets.
+//
+// Re-injecting a version whose hash the Pod already records (webhook reinvocation) keeps a same-named
+// container that was injected (IS_INJECTED=true) as it is: the API server defaulted it and later webhooks
+// may have changed it since, and replacing it with the rebuilt sidecar would undo their changes.
 import { isDeepStrictEqual } from 'node:util';
 import type { Container } from '../api/core.ts';
 import { InjectionError } from './injection-error.ts';
+import { isInjectedContainer } from './pod-sources.ts';
 
 export interface PlacedSidecar {
   container: Container;
   beforeAppContainers: boolean;
   sidecarSetName: string;
+  /** The Pod already records the hash of this version of the SidecarSet: an injected container of the same name stays. */
+  keepInjected?: boolean;
 }
 
 /** How a list changed: replacements by original index, then insertions in front and appends behind. */
@@ -30,10 +37,10 @@ export function placeSidecars(field: string, original: readonly Container[] | un
   const front: Container[] = [];
   const back: Container[] = [];
   const addedBy = new Map<string, string>();
-  for (const { container, beforeAppContainers, sidecarSetName } of sidecars) {
+  for (const { container, beforeAppContainers, sidecarSetName, keepInjected } of sidecars) {
     const index = indexByName.get(container.name);
     if (index !== undefined) {
-      replaced.set(index, container);
+      if (!(keepInjected && isInjectedContainer(existing[index]))) replaced.set(index, container);
       continue;
     }
     const earlier = addedBy.get(container.name);

@@ -6,14 +6,20 @@
 // - sidecars are rebuilt from the SidecarSet, never from the Pod, so IS_INJECTED and the hot-upgrade env
 //   vars are appended once; a sidecar already present by name is replaced in place by an identical
 //   container, which is no change at all;
+// - when the Pod already records the hash of the SidecarSet version being injected (the hash covers its
+//   containers), its injected containers (IS_INJECTED=true) present by name are kept as they are: through a
+//   real apiserver they come back defaulted (`resources: {}`, fieldRef.apiVersion) and maybe changed by
+//   later mutating webhooks, which replacing them would undo (container-placement.ts); missing ones are
+//   injected again;
 // - volumes and pull secrets already present by name are not added; the injected list is a union;
 // - a hash-annotation entry whose hash, sidecarList and controllerRevision are unchanged keeps its
 //   updateTimestamp (Kruise rewrites it with the current time);
-// - three rules Kruise does not have, each documented where it lives: Pod containers that the injection
+// - four rules Kruise does not have, each documented where it lives: Pod containers that the injection
 //   replaces are not sources for shareVolumePolicy/transferEnv (pod-sources.ts); MergePatchJson on a
 //   missing annotation stores the normalised patch (pod-metadata.ts); a Partial revision draw is kept
-//   (revision-choice.ts). Two SidecarSets adding the same new container name refuse the Pod
-//   (container-placement.ts), where Kruise would hand the API server a Pod with duplicate containers.
+//   (revision-choice.ts); injected containers of a recorded hash are kept (container-placement.ts).
+//   Two SidecarSets adding the same new container name refuse the Pod (container-placement.ts), where
+//   Kruise would hand the API server a Pod with duplicate containers.
 // A SidecarSet that changed in between is applied again: changed sidecars are replaced in place and their
 // hash entries get the current time.
 import type { ControllerRevision, LocalObjectReference, Pod, Volume } from '../api/core.ts';
@@ -81,6 +87,8 @@ export interface InjectionResult {
 interface Candidate {
   sidecarSet: PreparedSidecarSet;
   version: PreparedVersion;
+  /** The Pod already records the hash of this version of the SidecarSet (re-injection). */
+  recordedHash: boolean;
 }
 
 /** Throws InjectionError for what Kruise turns into a refused Pod. */
@@ -98,10 +106,11 @@ export function injectPod(input: InjectPodInput): InjectionResult {
   // Read before patchPodMetadata (Kruise reads them after): only a SidecarSet patching these very keys could tell.
   const hashes = readUpgradeSpecs(pod, podAnnotations, ANNOTATION_SIDECARSET_HASH);
   const hashesWithoutImage = readUpgradeSpecs(pod, podAnnotations, ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE);
-  const candidates: Candidate[] = matched.map((sidecarSet) => ({
-    sidecarSet,
-    version: chooseVersion(sidecarSet, { podLabels: pod.metadata?.labels, revisions: input.revisions ?? [], random: input.random, recorded: hashes.get(sidecarSet.name) }),
-  }));
+  const candidates: Candidate[] = matched.map((sidecarSet) => {
+    const recorded = hashes.get(sidecarSet.name);
+    const version = chooseVersion(sidecarSet, { podLabels: pod.metadata?.labels, revisions: input.revisions ?? [], random: input.random, recorded });
+    return { sidecarSet, version, recordedHash: version.hash !== '' && recorded?.hash === version.hash };
+  });
 
   const annotations: Record<string, string> = { ...podAnnotations };
   for (const { sidecarSet, version } of candidates) {
@@ -118,22 +127,22 @@ export function injectPod(input: InjectPodInput): InjectionResult {
   const injectedList = parseInjectedList(annotations[ANNOTATION_INJECTED_LIST]);
   const timestamp = formatMetaTime(input.now);
 
-  const add = (sidecarSetName: string, sidecar: PreparedSidecar, into: PlacedSidecar[]): void => {
+  const add = (sidecarSetName: string, sidecar: PreparedSidecar, into: PlacedSidecar[], keepInjected: boolean): void => {
     const warn = (message: string) => warnings.push(`SidecarSet ${JSON.stringify(sidecarSetName)}: ${sidecar.path}${message}`);
     for (const name of sidecar.unknownVolumes) warn(`: volume ${JSON.stringify(name)} is not in spec.volumes`);
     volumes.push(...sidecar.volumes);
-    for (const container of buildSidecarContainers(sidecar, sources, warn)) into.push({ container, beforeAppContainers: sidecar.beforeAppContainers, sidecarSetName });
+    for (const container of buildSidecarContainers(sidecar, sources, warn)) into.push({ container, beforeAppContainers: sidecar.beforeAppContainers, sidecarSetName, keepInjected });
     if (sidecar.hotUpgrade) {
       working.set(sidecar.specName, sidecar.podContainerNames[0]);
       Object.assign(hotUpgradeAnnotations, hotUpgradeVersionAnnotations(sidecar.specName));
     }
   };
-  for (const { sidecarSet, version } of candidates) {
+  for (const { sidecarSet, version, recordedHash } of candidates) {
     injectedList.add(sidecarSet.name);
     refuseUnsupported(sidecarSet.name, version);
-    for (const sidecar of version.initContainers) add(sidecarSet.name, sidecar, initSidecars);
+    for (const sidecar of version.initContainers) add(sidecarSet.name, sidecar, initSidecars, recordedHash);
     pullSecrets.push(...(version.spec.imagePullSecrets ?? []));
-    for (const sidecar of version.containers) add(sidecarSet.name, sidecar, sidecars);
+    for (const sidecar of version.containers) add(sidecarSet.name, sidecar, sidecars, recordedHash);
     if (version.initContainers.length + version.containers.length === 0) continue;
     const sidecarList = [...version.sidecarList];
     hashes.set(sidecarSet.name, keepTimestamp(hashes.get(sidecarSet.name), {

@@ -8,18 +8,14 @@
 // namespaces labelled with it; Pod labels and container names are unique to the run as well.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Container, type V1Pod } from '@kubernetes/client-node';
-import { createClusterCaches, type ClusterCaches } from '../../controllers/caches.ts';
+import type { ClusterCaches } from '../../controllers/caches.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import { GROUP, LABEL_INJECT, PLURAL, VERSION, type SidecarSet } from '../../src/api/sidecarset.ts';
-import { startOperator, type Operator } from '../../src/operator.ts';
-import { SIDECARSET_CRD, SKIP_REASON, deleteWebhooks, errorCode, newServingCert, testControlPlane, waitFor } from '../control-plane/harness.ts';
+import { SIDECARSET_CRD, SKIP_REASON, errorCode, testControlPlane, waitFor } from '../control-plane/harness.ts';
+import { refusal, startInProcessOperator, type InProcessOperator } from '../support/in-process-operator.ts';
 import { webhookConfigurations } from '../support/webhook-configurations.ts';
-import { recordingLogger } from '../unit/recording-logger.ts';
 
 const cp = await testControlPlane();
 const RUN = randomBytes(4).toString('hex');
@@ -46,13 +42,6 @@ function sidecarSetBody(name: string, spec: Record<string, unknown>): Record<str
   return { apiVersion: `${GROUP}/${VERSION}`, kind: 'SidecarSet', metadata: { name: app(name), labels: { [RUN_LABEL]: RUN } }, spec };
 }
 
-/** What a client sees of a refused request: the Status the apiserver answered with. */
-function refusal(error: unknown): { code?: number; message: string } {
-  const body = (error as { body?: unknown }).body;
-  const status = typeof body === 'string' ? JSON.parse(body) : body;
-  return { code: errorCode(error), message: String((status as { message?: unknown })?.message ?? error) };
-}
-
 /** The parts of a container the injection decides; the apiserver's own additions (the service-account token mount) left out. */
 function injectedView(container: V1Container): Record<string, unknown> {
   return plain({
@@ -68,12 +57,9 @@ function injectedView(container: V1Container): Record<string, unknown> {
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
 describe('admission webhooks through kube-apiserver', { skip: cp ? false : SKIP_REASON }, () => {
-  const tls = newServingCert();
-  let certDir: string;
   let operatorNamespace: string;
-  let operator: Operator;
+  let operator: InProcessOperator | undefined;
   let caches: ClusterCaches;
-  let registered: Record<string, any>[] = [];
   let core: CoreV1Api;
   let objects: CustomObjectsApi;
   const created: string[] = [];
@@ -103,26 +89,8 @@ describe('admission webhooks through kube-apiserver', { skip: cp ? false : SKIP_
     namespaces.plain = await cp!.createNamespace({ prefix: 'team-plain', labels: { [RUN_LABEL]: RUN } });
     namespaces.other = await cp!.createNamespace({ prefix: 'team-other', labels: { [RUN_LABEL]: RUN, mesh: 'disabled' } });
 
-    certDir = mkdtempSync(join(tmpdir(), 'sidecarset-webhooks-it-'));
-    writeFileSync(join(certDir, 'tls.crt'), tls.certPem);
-    writeFileSync(join(certDir, 'tls.key'), tls.keyPem);
-    caches = createClusterCaches(cp!.kubeConfig, operatorNamespace, recordingLogger(), undefined, { whitelistConfigMapName: 'sidecarset-configuration' });
-    caches.start();
-    operator = await startOperator({
-      kubeConfig: cp!.kubeConfig,
-      caches,
-      namespace: operatorNamespace,
-      certDir,
-      certMode: 'external',
-      port: 0,
-      metricsPort: 0,
-      bindAddress: '127.0.0.1',
-      logLevel: 'warn',
-      shutdownDrainMs: 0,
-    });
-    await waitFor('operator ready', () => operator.readiness.report().ready, { timeoutMs: 30_000 });
-
-    registered = await cp!.registerWebhooks(scopedToRun(webhookConfigurations({ namespace: operatorNamespace })), { port: operator.ports.webhook, caBundle: tls.caPem });
+    operator = await startInProcessOperator({ cluster: cp!, namespace: operatorNamespace, configurations: scopedToRun(webhookConfigurations({ namespace: operatorNamespace })) });
+    caches = operator.caches;
     // Registration reaches the apiserver's webhook informer a moment later: prove the Pod webhook is called.
     await createSidecarSet(sidecarSetBody('probe', { selector: { matchLabels: { app: app('probe') } }, containers: [{ name: app('probe-sidecar'), image: 'busybox:1.36' }] }));
     await waitFor('the Pod webhook to be called', async () => {
@@ -133,11 +101,8 @@ describe('admission webhooks through kube-apiserver', { skip: cp ? false : SKIP_
 
   after(async () => {
     if (!cp) return;
-    await deleteWebhooks(cp.kubeConfig, registered);
+    await operator?.stop(); // unregisters the webhooks first
     for (const name of created) await objects.deleteClusterCustomObject({ ...GVR, name }).catch(() => undefined);
-    await operator?.stop();
-    await caches?.stop();
-    if (certDir) rmSync(certDir, { recursive: true, force: true });
   });
 
   describe('SidecarSets', () => {

@@ -1,6 +1,7 @@
 // SidecarSet defaulting (spec Part B §2): what the mutating webhook fills in on CREATE and UPDATE.
 // Pure and idempotent: defaulting a defaulted object changes nothing.
 import type { Container, HTTPGetAction, Probe, Volume, VolumeProjection } from './api/core.ts';
+import { VOLUME_SOURCES } from './api/volume-sources.ts';
 import {
   ANNOTATION_SIDECARSET_HASH,
   ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE,
@@ -110,13 +111,6 @@ function defaultHttpGet(action: HTTPGetAction): void {
   if (!action.path) action.path = '/';
   if (!action.scheme) action.scheme = 'HTTP';
 }
-
-const VOLUME_SOURCES = [
-  'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi',
-  'glusterfs', 'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc',
-  'azureFile', 'configMap', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected',
-  'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image',
-];
 
 /** Kubernetes' SetDefaults_Volume and the defaults of the volume sources a sidecar is likely to use. */
 export function defaultVolume(volume: Volume): void {

@@ -2,6 +2,7 @@
 // names, unique, exactly one volume source each, and the source-specific checks of the sources a
 // sidecar commonly uses. Every volume source is still type-checked by the structural schema.
 import type { Volume } from '../api/core.ts';
+import { VOLUME_SOURCES } from '../api/volume-sources.ts';
 import { duplicate, type FieldError, type FieldPath, forbidden, invalid, notSupported, required } from '../field-error.ts';
 import { validateResourceFieldRef } from './container-env.ts';
 import { convertPodFieldPath, validateFieldRef } from './field-ref.ts';
@@ -10,12 +11,6 @@ import { validateLocalNonReservedPath, validatePathNoBacksteps } from './paths.t
 import { parseQuantity, QUANTITY_FORMAT_ERROR } from './quantity.ts';
 
 /** Every volume source of core/v1 Volume, in Kubernetes' order of checking. */
-const VOLUME_SOURCES = [
-  'emptyDir', 'hostPath', 'gitRepo', 'gcePersistentDisk', 'awsElasticBlockStore', 'secret', 'nfs', 'iscsi', 'glusterfs',
-  'flocker', 'persistentVolumeClaim', 'rbd', 'cinder', 'cephfs', 'quobyte', 'downwardAPI', 'fc', 'flexVolume', 'configMap',
-  'azureFile', 'vsphereVolume', 'photonPersistentDisk', 'portworxVolume', 'azureDisk', 'storageos', 'projected', 'scaleIO',
-  'csi', 'ephemeral', 'image',
-];
 const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'];
 const VOLUME_FIELD_PATHS = ['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid'];
 const FILE_MODE_ERROR = 'must be a number between 0 and 0777 (octal), both inclusive';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
-import type { Pod } from '../src/api/core.ts';
+import type { Namespace, Pod } from '../src/api/core.ts';
 import type { SidecarSet } from '../src/api/sidecarset.ts';
 import { createClusterCaches } from './caches.ts';
 import { createDriftReporter } from './drift-report.ts';
@@ -78,23 +78,21 @@ export function startController(options: ControllerOptions): Controller {
   };
   const enqueueAll = (): void => enqueue(caches.sidecarSets.list().map((s: SidecarSet) => s.metadata.name ?? ''));
   const namespaceLabels = (namespace: string) => caches.namespaces.get(namespace)?.metadata.labels;
+  // `old` comes with updates only. Every replica's caches see every Pod event: check leadership
+  // before comparing or mapping anything.
   const onPod = (pod: Pod, old?: Pod): void => {
-    if (queue) enqueue(sidecarSetsForPod(pod, old, caches.sidecarSets.list(), namespaceLabels));
+    if (queue && (!old || podChanged(pod, old))) enqueue(sidecarSetsForPod(pod, old, caches.sidecarSets.list(), namespaceLabels));
   };
-  caches.pods.on('add', (pod) => onPod(pod));
-  caches.pods.on('update', (pod, old) => {
-    if (!old || podChanged(pod, old)) onPod(pod, old);
-  });
-  caches.pods.on('delete', (pod) => onPod(pod));
-  caches.sidecarSets.on('add', (s) => enqueue([s.metadata.name ?? '']));
-  caches.sidecarSets.on('update', (s, old) => {
-    if (!old || sidecarSetChanged(s, old)) enqueue([s.metadata.name ?? '']);
-  });
-  caches.sidecarSets.on('delete', (s) => enqueue([s.metadata.name ?? '']));
+  const onSidecarSet = (sidecarSet: SidecarSet, old?: SidecarSet): void => {
+    if (!old || sidecarSetChanged(sidecarSet, old)) enqueue([sidecarSet.metadata.name ?? '']);
+  };
+  const onNamespace = (namespace: Namespace, old?: Namespace): void => {
+    if (queue) enqueue(sidecarSetsForNamespace(namespace, old, caches.sidecarSets.list()));
+  };
   for (const event of ['add', 'update', 'delete'] as const) {
-    caches.namespaces.on(event, (ns, old) => {
-      if (queue) enqueue(sidecarSetsForNamespace(ns, event === 'update' ? old : undefined, caches.sidecarSets.list()));
-    });
+    caches.pods.on(event, onPod);
+    caches.sidecarSets.on(event, onSidecarSet);
+    caches.namespaces.on(event, onNamespace);
   }
   caches.revisions.on('delete', (revision) => {
     const owner = sidecarSetForRevision(revision);

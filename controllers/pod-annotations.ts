@@ -3,6 +3,7 @@
 // recorded", and so do these.
 import type { Pod } from '../src/api/core.ts';
 import { ANNOTATION_INJECTED_LIST, ANNOTATION_SIDECARSET_HASH, ANNOTATION_WORKING_HOTUPGRADE_CONTAINER } from '../src/api/sidecarset.ts';
+import { hotUpgradeContainerNames } from '../src/injection/hot-upgrade.ts';
 import { parseInjectedList, parseUpgradeSpecs, parseWorkingContainers } from '../src/pod-annotations.ts';
 
 export interface RecordedUpgrade {
@@ -55,8 +56,7 @@ export function hasWorkingContainer(pod: Pod, sidecarName: string): boolean {
 
 /** The working and the idle container of a hot-upgrade pair: `<name>-1` works only when the annotation says so. */
 export function hotUpgradeContainers(sidecarName: string, pod: Pod): { working: string; idle: string } {
-  const first = `${sidecarName}-1`;
-  const second = `${sidecarName}-2`;
+  const [first, second] = hotUpgradeContainerNames(sidecarName);
   const working = parseWorkingContainers(pod.metadata.annotations?.[ANNOTATION_WORKING_HOTUPGRADE_CONTAINER]).get(sidecarName);
   return working === first ? { working: first, idle: second } : { working: second, idle: first };
 }

@@ -3,6 +3,7 @@
 // is it ready. Pure functions over the (projected) Pod.
 import type { Container, Pod } from '../src/api/core.ts';
 import { ANNOTATION_INPLACE_UPDATE_STATE, ANNOTATION_SIDECARSET_HASH, type SidecarContainer, type SidecarSet } from '../src/api/sidecarset.ts';
+import { hotUpgradeContainerNames } from '../src/injection/hot-upgrade.ts';
 import { parseMetaTime } from '../src/meta-time.ts';
 import { imageIdReference, isDigestImage, isSameImage } from './image-reference.ts';
 import { hasWorkingContainer, hotUpgradeContainers, readUpgradeSpec } from './pod-annotations.ts';
@@ -15,12 +16,8 @@ export function isHotUpgrade(container: SidecarContainer): boolean {
 export function sidecarContainerNamesInPod(sidecarSet: SidecarSet): Set<string> {
   const names = new Set<string>();
   for (const container of sidecarSet.spec.containers ?? []) {
-    if (isHotUpgrade(container)) {
-      names.add(`${container.name}-1`);
-      names.add(`${container.name}-2`);
-    } else {
-      names.add(container.name);
-    }
+    if (isHotUpgrade(container)) for (const name of hotUpgradeContainerNames(container.name)) names.add(name);
+    else names.add(container.name);
   }
   return names;
 }
@@ -35,7 +32,7 @@ export function isPodConsistentWithSidecarSet(pod: Pod, sidecarSet: SidecarSet):
   for (const container of sidecarSet.spec.containers ?? []) {
     if (isHotUpgrade(container)) {
       if (!hasWorkingContainer(pod, container.name)) return false;
-      if (!findContainer(pod, `${container.name}-1`) || !findContainer(pod, `${container.name}-2`)) return false;
+      if (!hotUpgradeContainerNames(container.name).every((name) => findContainer(pod, name))) return false;
     } else if (!findContainer(pod, container.name)) {
       return false;
     }

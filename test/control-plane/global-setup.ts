@@ -6,26 +6,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  REQUIRE_ENV,
-  REQUIRE_ENV_ALIAS,
-  SHARED_ENV,
-  SKIP_BANNER,
-  binariesAvailable,
-  controlPlaneRequired,
-  log,
-  startControlPlane,
-  type ControlPlane,
-  type SharedState,
-} from './harness.ts';
+import { SHARED_ENV, binariesOrSkip, log, startControlPlane, type ControlPlane, type SharedState } from './harness.ts';
 
 let cp: ControlPlane | undefined;
 
 export async function globalSetup(): Promise<void> {
-  if (!binariesAvailable()) {
-    if (controlPlaneRequired()) throw new Error(`integration tier required (${REQUIRE_ENV} / ${REQUIRE_ENV_ALIAS}) but ${SKIP_BANNER}`);
-    process.stderr.write(`\n*** ${SKIP_BANNER} ***\n\n`);
-    process.env[SHARED_ENV] = 'unavailable';
+  if (!binariesOrSkip()) {
+    process.env[SHARED_ENV] = 'unavailable'; // the test files then skip without repeating why
     return;
   }
   cp = await startControlPlane();

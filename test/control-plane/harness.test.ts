@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { K8S_VERSION, cacheDir, locateBinaries, newCA, newLeaf, rewriteWebhookConfiguration } from './harness.ts';
+import { K8S_VERSION, REQUIRE_ENV, REQUIRE_ENV_ALIAS, binariesOrSkip, cacheDir, locateBinaries, newCA, newLeaf, rewriteWebhookConfiguration } from './harness.ts';
 
 describe('rewriteWebhookConfiguration', () => {
   const original = {
@@ -51,7 +51,7 @@ describe('locateBinaries', () => {
   const saved = { ...process.env };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-unit-'));
   after(() => {
-    for (const k of ['TEST_ASSET_KUBE_APISERVER', 'TEST_ASSET_ETCD', 'KUBEBUILDER_ASSETS', 'XDG_CACHE_HOME']) {
+    for (const k of ['TEST_ASSET_KUBE_APISERVER', 'TEST_ASSET_ETCD', 'KUBEBUILDER_ASSETS', 'XDG_CACHE_HOME', REQUIRE_ENV, REQUIRE_ENV_ALIAS]) {
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
     }
@@ -87,6 +87,22 @@ describe('locateBinaries', () => {
 
     process.env.TEST_ASSET_ETCD = path.join(tmp, 'does-not-exist');
     assert.deepEqual(locateBinaries().missing, ['etcd'], 'a wrong explicit path is an error, not a silent fallback');
+  });
+
+  it('binariesOrSkip: true when found; when missing, throws if the run requires them, else skips', () => {
+    delete process.env[REQUIRE_ENV];
+    delete process.env[REQUIRE_ENV_ALIAS];
+    process.env.TEST_ASSET_KUBE_APISERVER = fakeBin(path.join(tmp, 'explicit'), 'my-apiserver');
+    process.env.TEST_ASSET_ETCD = fakeBin(path.join(tmp, 'explicit'), 'my-etcd');
+    assert.equal(binariesOrSkip(), true);
+
+    process.env.TEST_ASSET_ETCD = path.join(tmp, 'does-not-exist');
+    assert.equal(binariesOrSkip(), false);
+    for (const requirement of [REQUIRE_ENV, REQUIRE_ENV_ALIAS]) {
+      process.env[requirement] = '1';
+      assert.throws(() => binariesOrSkip(), /integration tier required/);
+      delete process.env[requirement];
+    }
   });
 });
 

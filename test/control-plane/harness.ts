@@ -92,6 +92,14 @@ export function binariesAvailable(): boolean {
   return locateBinaries().binaries !== undefined;
 }
 
+/** Whether the binaries are there; when not, throws if the run requires them, else prints SKIP_BANNER. */
+export function binariesOrSkip(): boolean {
+  if (binariesAvailable()) return true;
+  if (controlPlaneRequired()) throw new Error(`integration tier required (${REQUIRE_ENV} / ${REQUIRE_ENV_ALIAS}) but ${SKIP_BANNER}`);
+  process.stderr.write(`\n*** ${SKIP_BANNER} ***\n\n`);
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Throwaway certificates, issued by the operator's own certs/authority.ts (one CA and leaf code
 // path for the product and the tests). CA names get the issue second appended there.
@@ -761,11 +769,7 @@ export async function testControlPlane(): Promise<Cluster | undefined> {
   if (shared === 'unavailable') return undefined; // the global setup already said why, once
   if (shared) return connectCluster(JSON.parse(fs.readFileSync(shared, 'utf8')) as SharedState);
   privatePlane ??= (async () => {
-    if (!binariesAvailable()) {
-      if (controlPlaneRequired()) throw new Error(`integration tier required (${REQUIRE_ENV} / ${REQUIRE_ENV_ALIAS}) but ${SKIP_BANNER}`);
-      process.stderr.write(`\n*** ${SKIP_BANNER} ***\n\n`);
-      return undefined;
-    }
+    if (!binariesOrSkip()) return undefined;
     log('no shared control plane (run through `npm run test:integration` to share one); starting a private one');
     const cp = await startControlPlane();
     const { after } = await import('node:test');

@@ -1,6 +1,6 @@
 // SidecarSet defaulting (spec Part B §2): what the mutating webhook fills in on CREATE and UPDATE.
 // Pure and idempotent: defaulting a defaulted object changes nothing.
-import type { Container, HTTPGetAction, Probe, Volume, VolumeProjection } from './api/core.ts';
+import type { Container, HTTPGetAction, ObjectFieldSelector, Probe, Volume, VolumeProjection } from './api/core.ts';
 import { VOLUME_SOURCES } from './api/volume-sources.ts';
 import {
   ANNOTATION_SIDECARSET_HASH,
@@ -56,8 +56,7 @@ function defaultSidecarContainer(container: SidecarContainer, injectPolicy: PodI
   if (!share.type) share.type = 'disabled';
   for (const transfer of container.transferEnv ?? []) {
     // Kruise dereferences fieldRef unconditionally and crashes on `sourceContainerNameFrom: {}`; we only default what exists.
-    const fieldRef = transfer.sourceContainerNameFrom?.fieldRef;
-    if (fieldRef && !fieldRef.apiVersion) fieldRef.apiVersion = 'v1';
+    defaultFieldRef(transfer.sourceContainerNameFrom?.fieldRef);
   }
   defaultContainer(container);
 }
@@ -70,10 +69,7 @@ export function defaultContainer(container: Container): void {
   for (const port of container.ports ?? []) {
     if (!port.protocol) port.protocol = 'TCP';
   }
-  for (const env of container.env ?? []) {
-    const fieldRef = env.valueFrom?.fieldRef;
-    if (fieldRef && !fieldRef.apiVersion) fieldRef.apiVersion = 'v1';
-  }
+  for (const env of container.env ?? []) defaultFieldRef(env.valueFrom?.fieldRef);
   for (const list of [container.resources?.limits, container.resources?.requests]) {
     for (const [resource, quantity] of Object.entries(list ?? {})) {
       // Go rewrites a quantity rounded up to milli in canonical form; an unparsable one is left for validation.
@@ -119,16 +115,17 @@ export function defaultVolume(volume: Volume): void {
   for (const source of [volume.secret, volume.configMap, volume.downwardAPI, volume.projected]) {
     if (source && source.defaultMode === undefined) source.defaultMode = DEFAULT_FILE_MODE;
   }
-  for (const item of volume.downwardAPI?.items ?? []) {
-    if (item.fieldRef && !item.fieldRef.apiVersion) item.fieldRef.apiVersion = 'v1';
-  }
+  for (const item of volume.downwardAPI?.items ?? []) defaultFieldRef(item.fieldRef);
   for (const projection of volume.projected?.sources ?? []) defaultProjection(projection);
 }
 
 function defaultProjection(projection: VolumeProjection): void {
-  for (const item of projection.downwardAPI?.items ?? []) {
-    if (item.fieldRef && !item.fieldRef.apiVersion) item.fieldRef.apiVersion = 'v1';
-  }
+  for (const item of projection.downwardAPI?.items ?? []) defaultFieldRef(item.fieldRef);
   const token = projection.serviceAccountToken;
   if (token && token.expirationSeconds === undefined) token.expirationSeconds = DEFAULT_TOKEN_EXPIRATION_SECONDS;
+}
+
+/** A downward-API field reference without apiVersion means v1. */
+function defaultFieldRef(fieldRef: ObjectFieldSelector | null | undefined): void {
+  if (fieldRef && !fieldRef.apiVersion) fieldRef.apiVersion = 'v1';
 }

@@ -71,13 +71,3 @@ export class FieldPath {
 }
 
 export const root = (name = ''): FieldPath => new FieldPath(name);
-
-/** Thrown by pure code when an input cannot be processed; carries every field error found. */
-export class FieldErrorList extends Error {
-  readonly errors: FieldError[];
-  constructor(errors: FieldError[]) {
-    super(errors.map(formatFieldError).join('; '));
-    this.name = 'FieldErrorList';
-    this.errors = errors;
-  }
-}

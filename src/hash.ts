@@ -11,6 +11,8 @@
 import { hash as digest } from 'node:crypto';
 import layoutDocument from './api/generated/go-json-layout.json' with { type: 'json' };
 import type { SidecarSetSpec } from './api/sidecarset.ts';
+import { compareGoStrings } from './go-order.ts';
+import { isJsonObject } from './json-object.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Layout model
@@ -118,23 +120,6 @@ export function goJsonString(s: string): string {
   // Lone surrogates stay as they are: UTF-8 encoding for the hash turns them into U+FFFD, which is
   // what Go holds after decoding an unpaired \ud800 escape.
   return `${out}${s.slice(start)}"`;
-}
-
-// Go sorts map keys by their UTF-8 bytes, i.e. by code point; JS compares UTF-16 code units, which
-// disagree only between surrogates and U+E000..U+FFFF.
-function codePointOrder(c: number): number {
-  if (c < 0xd800) return c;
-  return c >= 0xe000 ? c - 0x800 : c + 0x2000;
-}
-
-function compareGoStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointOrder(x) - codePointOrder(y);
-  }
-  return a.length - b.length;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,8 +394,6 @@ interface CompiledField {
   isEmpty: EmptyTest;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function hasOwnKeys(v: Record<string, unknown>): boolean {
   for (const key in v) if (Object.hasOwn(v, key)) return true;
   return false;
@@ -430,11 +413,21 @@ function emptyTest(ref: TypeRef): EmptyTest {
     case 'float': return (v) => typeof v !== 'number' || !Number.isFinite(v) || v === 0;
     case 'ptr': return (v) => v === null || v === undefined;
     case 'slice': return (v) => !Array.isArray(v) || v.length === 0;
-    case 'map': return (v) => !isObject(v) || !hasOwnKeys(v);
+    case 'map': return (v) => !isJsonObject(v) || !hasOwnKeys(v);
     case 'struct':
     case 'quantity':
     case 'intorstring': return null;
   }
+}
+
+/** A Go slice: null when absent, else its elements in order. */
+function sliceEncoder(elem: Encoder): Encoder {
+  return (v) => {
+    if (!Array.isArray(v)) return 'null';
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + elem(v[i]);
+    return `${out}]`;
+  };
 }
 
 class LayoutCompiler {
@@ -461,20 +454,12 @@ class LayoutCompiler {
         const elem = this.encoder(ref.elem as TypeRef);
         return (v) => (v === null || v === undefined ? 'null' : elem(v));
       }
-      case 'slice': {
-        const elem = this.encoder(ref.elem as TypeRef);
-        return (v) => {
-          if (!Array.isArray(v)) return 'null';
-          let out = '[';
-          for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + elem(v[i]);
-          return `${out}]`;
-        };
-      }
+      case 'slice': return sliceEncoder(this.encoder(ref.elem as TypeRef));
       case 'map': {
         if (ref.key?.kind !== 'string') throw new Error('go-json-layout: only string map keys are supported');
         const elem = this.encoder(ref.elem as TypeRef);
         return (v) => {
-          if (!isObject(v)) return 'null';
+          if (!isJsonObject(v)) return 'null';
           const keys = Object.keys(v).sort(compareGoStrings);
           let out = '{';
           for (let i = 0; i < keys.length; i++) out += `${i === 0 ? '' : ','}${goJsonString(keys[i])}:${elem(v[keys[i]])}`;
@@ -497,7 +482,7 @@ class LayoutCompiler {
     let zero: string | undefined;
     const encode: Encoder = (v) => {
       // A missing or non-object struct value is the zero struct (Go decodes null as a no-op).
-      if (!isObject(v)) return zero ??= encodeFields(EMPTY);
+      if (!isJsonObject(v)) return zero ??= encodeFields(EMPTY);
       return encodeFields(v);
     };
     const encodeFields = (v: Record<string, unknown>): string => {
@@ -529,13 +514,7 @@ const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unkno
 
 const compiler = new LayoutCompiler(TYPES);
 const sidecarContainerList = compiler.encoder({ kind: 'slice', elem: { kind: 'struct', type: SIDECAR_CONTAINER } });
-const withoutImageElem = compiler.struct(SIDECAR_CONTAINER, { image: '' });
-const sidecarContainerListWithoutImage: Encoder = (v) => {
-  if (!Array.isArray(v)) return 'null';
-  let out = '[';
-  for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + withoutImageElem(v[i]);
-  return `${out}]`;
-};
+const sidecarContainerListWithoutImage = sliceEncoder(compiler.struct(SIDECAR_CONTAINER, { image: '' }));
 
 /** Go's encoding/json output for one Kruise SidecarContainer (corev1.Container plus the sidecar fields). */
 export function goMarshalSidecarContainer(container: unknown): string {
@@ -547,7 +526,7 @@ export function goMarshalSidecarContainer(container: unknown): string {
 
 function hasNativeSidecar(initContainers: unknown): boolean {
   if (!Array.isArray(initContainers)) return false;
-  for (const c of initContainers) if (isObject(c) && c.restartPolicy === 'Always') return true;
+  for (const c of initContainers) if (isJsonObject(c) && c.restartPolicy === 'Always') return true;
   return false;
 }
 

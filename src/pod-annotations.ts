@@ -2,6 +2,7 @@
 // Kruise's exact formats so that Kruise tooling and this operator read each other's Pods.
 import { goJsonString } from './hash.ts';
 import { sortedGoStrings } from './go-order.ts';
+import { isJsonObject } from './json-object.ts';
 import { normalizeMetaTime } from './meta-time.ts';
 
 /**
@@ -27,7 +28,6 @@ export class PodAnnotationError extends Error {
 }
 
 type JsonObject = Record<string, unknown>;
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isOptionalString = (value: unknown): value is string | null | undefined => value == null || typeof value === 'string';
 
 /**
@@ -45,9 +45,9 @@ export function parseUpgradeSpecs(value: string | undefined): Map<string, Sideca
     throw new PodAnnotationError((error as Error).message);
   }
   if (parsed === null) return specs;
-  if (!isObject(parsed)) throw new PodAnnotationError(`cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into a map of SidecarSetUpgradeSpec`);
+  if (!isJsonObject(parsed)) throw new PodAnnotationError(`cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into a map of SidecarSetUpgradeSpec`);
   const entries = Object.entries(parsed);
-  if (entries.every(([, entry]) => entry === null || isObject(entry))) {
+  if (entries.every(([, entry]) => entry === null || isJsonObject(entry))) {
     for (const [name, entry] of entries) specs.set(name, decodeUpgradeSpec(name, entry as JsonObject | null));
     return specs;
   }
@@ -117,7 +117,7 @@ export function parseWorkingContainers(value: string | undefined): Map<string, s
   } catch {
     return working;
   }
-  if (!isObject(parsed)) return working;
+  if (!isJsonObject(parsed)) return working;
   for (const [name, container] of Object.entries(parsed)) {
     if (isOptionalString(container)) working.set(name, container ?? '');
   }

@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { issueCa, issueServing } from '../../certs/authority.ts';
 import { servingIdentity, type ServingIdentity } from '../../certs/identity.ts';
 import { DEFAULT_LIFETIMES } from '../../certs/lifetimes.ts';
+import { issueCertificateSet } from '../../certs/rotation-step.ts';
 import type { Command, CommandValues } from './command.ts';
 import { InputError } from './input.ts';
 
@@ -58,10 +58,7 @@ The CA key is not kept: issue a new set to renew.`,
   async run(values) {
     const identity = identityFrom(values);
     const out = required(values, 'out');
-    const now = Date.now();
-    const { backdateMs } = DEFAULT_LIFETIMES;
-    const ca = issueCa({ now, lifetimeMs: DEFAULT_LIFETIMES.caMs, backdateMs });
-    const serving = issueServing(ca, identity, { now, lifetimeMs: DEFAULT_LIFETIMES.servingMs, backdateMs });
+    const { ca, serving } = issueCertificateSet({ identity, lifetimes: DEFAULT_LIFETIMES, now: Date.now() });
     await mkdir(out, { recursive: true });
     await writeNewFile(path.join(out, 'ca.crt'), ca.cert, 0o644);
     await writeNewFile(path.join(out, 'tls.crt'), serving.cert, 0o644);

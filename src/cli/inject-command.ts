@@ -7,6 +7,7 @@ import { InjectionError } from '../injection/injection-error.ts';
 import { injectPod } from '../injection/inject-pod.ts';
 import { injectionPatch, type JsonPatchOperation } from '../injection/patch.ts';
 import { prepareSidecarSets, type PreparedSidecarSets } from '../injection/prepared-sidecarsets.ts';
+import { isJsonObject } from '../json-object.ts';
 import { DEFAULT_NAMESPACE, type PodNamespace } from '../matching.ts';
 import type { Command, CommandValues } from './command.ts';
 import { InputError, outputFormat, readObjects, readObjectsOfKind, render, type KubeObject } from './input.ts';
@@ -104,9 +105,9 @@ function injectObject(object: KubeObject, index: number, context: InjectContext)
   if (!path) {
     throw new InputError(`${what}: cannot inject kind ${object.kind ?? '(none)'}; expected one of ${Object.keys(POD_PATHS).join(', ')}`);
   }
-  const pod = path.reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), object);
-  if (!isObject(pod) || !isObject(pod.spec)) throw new InputError(`${what}: no Pod spec at ${[...path, 'spec'].join('.')}`);
-  const namespace = (isObject(object.metadata) && typeof object.metadata.namespace === 'string' && object.metadata.namespace) || context.defaultNamespace;
+  const pod = path.reduce<unknown>((value, key) => (isJsonObject(value) ? value[key] : undefined), object);
+  if (!isJsonObject(pod) || !isJsonObject(pod.spec)) throw new InputError(`${what}: no Pod spec at ${[...path, 'spec'].join('.')}`);
+  const namespace = (isJsonObject(object.metadata) && typeof object.metadata.namespace === 'string' && object.metadata.namespace) || context.defaultNamespace;
   let result;
   try {
     result = injectPod({
@@ -147,9 +148,7 @@ function parseLabels(text: string | undefined): Record<string, string> {
 }
 
 function describe(object: KubeObject, index: number): string {
-  const metadata = isObject(object.metadata) ? object.metadata : {};
+  const metadata = isJsonObject(object.metadata) ? object.metadata : {};
   const name = metadata.name ?? metadata.generateName ?? `#${index + 1}`;
   return `${object.kind ?? 'object'}/${String(name)}`;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -26,7 +26,8 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-const displayName = (file: string): string => (file === '-' ? '<stdin>' : file);
+/** How messages name a file: `-` is stdin. */
+export const displayName = (file: string): string => (file === '-' ? '<stdin>' : file);
 
 /** Parses YAML or JSON text holding one or more objects. */
 export function parseObjects(text: string, file: string): KubeObject[] {
@@ -61,14 +62,19 @@ export async function readObjects(file: string): Promise<KubeObject[]> {
   return parseObjects(await readText(file), file);
 }
 
+/** Throws the InputError of an object of another kind than expected. */
+export function requireKind(object: KubeObject, kind: string, file: string): void {
+  if (object.kind !== kind) {
+    throw new InputError(`${displayName(file)}: expected kind ${kind}, found ${object.kind === undefined ? 'no kind' : `kind ${String(object.kind)}`}`);
+  }
+}
+
 /** Reads every file and requires each object to be of the given kind. */
 export async function readObjectsOfKind(files: readonly string[], kind: string): Promise<KubeObject[]> {
   const all: KubeObject[] = [];
   for (const file of files) {
     for (const object of await readObjects(file)) {
-      if (object.kind !== kind) {
-        throw new InputError(`${displayName(file)}: expected kind ${kind}, found ${object.kind === undefined ? 'no kind' : `kind ${String(object.kind)}`}`);
-      }
+      requireKind(object, kind, file);
       all.push(object);
     }
   }

@@ -4,17 +4,16 @@ import { API_VERSION, KIND, type SidecarSet } from '../api/sidecarset.ts';
 import { defaultSidecarSet } from '../defaulting.ts';
 import type { FieldError } from '../field-error.ts';
 import { validateStructure, withoutNulls } from '../validation/structural.ts';
-import { InputError, type KubeObject, readObjects } from './input.ts';
+import { displayName, InputError, type KubeObject, readObjects, requireKind } from './input.ts';
 
 /** Every SidecarSet of the files, in order. `-` is stdin. */
 export async function readSidecarSets(files: readonly string[]): Promise<KubeObject[]> {
   const sidecarSets: KubeObject[] = [];
   for (const file of files) {
-    const source = file === '-' ? '<stdin>' : file;
     for (const object of await readObjects(file)) {
-      if (object.kind !== KIND) throw new InputError(`${source}: expected kind ${KIND}, found ${object.kind === undefined ? 'no kind' : `kind ${String(object.kind)}`}`);
+      requireKind(object, KIND, file);
       if (object.apiVersion !== API_VERSION) {
-        throw new InputError(`${source}: ${describe(object)}: unsupported apiVersion ${JSON.stringify(object.apiVersion ?? '')} (expected ${API_VERSION})`);
+        throw new InputError(`${displayName(file)}: ${describe(object)}: unsupported apiVersion ${JSON.stringify(object.apiVersion ?? '')} (expected ${API_VERSION})`);
       }
       sidecarSets.push(object);
     }

@@ -3,6 +3,7 @@
 // sidecars in front of the app containers are indexed adds valid at their point of the patch, so existing
 // containers are not rewritten; a same-named container is replaced in place.
 import type { Pod } from '../api/core.ts';
+import { isJsonObject } from '../json-object.ts';
 import type { ListChange } from './container-placement.ts';
 import type { PodChanges } from './pod-changes.ts';
 
@@ -15,8 +16,6 @@ export function escapePointerToken(token: string): string {
   return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * The patch turning `original` into the injected Pod. `basePath` locates the Pod inside a larger document,
  * e.g. `/spec/template` for a workload's Pod template.
@@ -24,9 +23,9 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 export function injectionPatch(original: Pod, changes: PodChanges, basePath = ''): JsonPatchOperation[] {
   const operations: JsonPatchOperation[] = [];
   if (changes.annotations) {
-    if (!isObject(original.metadata)) {
+    if (!isJsonObject(original.metadata)) {
       operations.push({ op: 'add', path: `${basePath}/metadata`, value: { annotations: { ...changes.annotations } } });
-    } else if (!isObject(original.metadata.annotations)) {
+    } else if (!isJsonObject(original.metadata.annotations)) {
       operations.push({ op: 'add', path: `${basePath}/metadata/annotations`, value: { ...changes.annotations } });
     } else {
       const existing = original.metadata.annotations;

@@ -3,6 +3,7 @@
 import type { ControllerRevision } from '../api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH, ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE, type SidecarSet, type SidecarSetSpec } from '../api/sidecarset.ts';
 import { sidecarSetHash, sidecarSetHashWithoutImage } from '../hash.ts';
+import { isJsonObject } from '../json-object.ts';
 import { InjectionError } from './injection-error.ts';
 
 export interface SidecarSetVersion {
@@ -27,16 +28,14 @@ export function latestVersion(sidecarSet: SidecarSet): SidecarSetVersion {
 /** Fields a revision's data restores; its `$patch: replace` drops every other spec field. */
 const RESTORED_FIELDS = ['volumes', 'containers', 'initContainers', 'imagePullSecrets', 'patchPodMetadata'] as const;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * The SidecarSet as a ControllerRevision recorded it. Hashes come from the revision's annotations and are
  * recomputed from the restored spec when absent, as Kruise does.
  */
 export function historicalVersion(revision: ControllerRevision): SidecarSetVersion {
   const name = revision.metadata.name ?? '';
-  const recorded = isObject(revision.data) ? revision.data.spec : undefined;
-  if (!isObject(recorded)) throw new InjectionError(`ControllerRevision ${JSON.stringify(name)}: data.spec is not an object`);
+  const recorded = isJsonObject(revision.data) ? revision.data.spec : undefined;
+  if (!isJsonObject(recorded)) throw new InjectionError(`ControllerRevision ${JSON.stringify(name)}: data.spec is not an object`);
   const spec: SidecarSetSpec = {};
   for (const field of RESTORED_FIELDS) {
     if (recorded[field] !== null && recorded[field] !== undefined) Object.assign(spec, { [field]: recorded[field] });

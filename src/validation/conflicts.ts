@@ -4,6 +4,8 @@
 import type { LabelSelector, Volume } from '../api/core.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
 import { type FieldError, type FieldPath, invalid } from '../field-error.ts';
+import { compareGoStrings } from '../go-order.ts';
+import { isJsonObject } from '../json-object.ts';
 import { isNamespaceOverlapping, isSelectorOverlapping } from './selector-overlap.ts';
 
 interface AnnotationPatch {
@@ -29,7 +31,7 @@ export function validateConflicts(sidecarSet: SidecarSet, others: readonly Sidec
   const rivals = others
     .map(conflictView)
     .filter((other) => other.name !== self.name && isNamespaceOverlapping(self, other) && isSelectorOverlapping(self.selector, other.selector))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareGoStrings(a.name, b.name));
   const errors: FieldError[] = [];
   const containerClash = (name: string, other: ConflictView): FieldError => invalid(path.child('containers').text, name, `container ${name} already exist in ${other.name}`);
   for (const name of self.initContainerNames) {
@@ -57,13 +59,12 @@ export function validateConflicts(sidecarSet: SidecarSet, others: readonly Sidec
   return errors;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const records = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isRecord) : []);
+const records = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isJsonObject) : []);
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 function conflictView(sidecarSet: SidecarSet): ConflictView {
-  const metadata: Record<string, unknown> = isRecord(sidecarSet?.metadata) ? sidecarSet.metadata : {};
-  const spec: Record<string, unknown> = isRecord(sidecarSet?.spec) ? sidecarSet.spec : {};
+  const metadata: Record<string, unknown> = isJsonObject(sidecarSet?.metadata) ? sidecarSet.metadata : {};
+  const spec: Record<string, unknown> = isJsonObject(sidecarSet?.spec) ? sidecarSet.spec : {};
   const names = (containers: unknown): string[] => records(containers).flatMap((container) => text(container.name) ?? []);
   return {
     name: text(metadata.name) ?? '',
@@ -74,15 +75,15 @@ function conflictView(sidecarSet: SidecarSet): ConflictView {
     containerNames: names(spec.containers),
     volumes: records(spec.volumes).filter((volume): volume is Volume => typeof volume.name === 'string'),
     patches: records(spec.patchPodMetadata)
-      .map((patch) => ({ keys: isRecord(patch.annotations) ? Object.keys(patch.annotations) : [], policy: text(patch.patchPolicy) ?? '' }))
+      .map((patch) => ({ keys: isJsonObject(patch.annotations) ? Object.keys(patch.annotations) : [], policy: text(patch.patchPolicy) ?? '' }))
       .filter((patch) => patch.policy !== 'Retain'),
   };
 }
 
 /** Keeps the well-formed parts of a selector; anything else is dropped. */
 function labelSelector(value: unknown): LabelSelector | undefined {
-  if (!isRecord(value)) return undefined;
-  const matchLabels = Object.fromEntries(Object.entries(isRecord(value.matchLabels) ? value.matchLabels : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  if (!isJsonObject(value)) return undefined;
+  const matchLabels = Object.fromEntries(Object.entries(isJsonObject(value.matchLabels) ? value.matchLabels : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   const matchExpressions = records(value.matchExpressions).flatMap((requirement) => {
     const key = text(requirement.key);
     const operator = text(requirement.operator);
@@ -98,7 +99,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
   }
-  if (!isRecord(a) || !isRecord(b)) return false;
+  if (!isJsonObject(a) || !isJsonObject(b)) return false;
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
 }

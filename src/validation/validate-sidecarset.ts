@@ -9,6 +9,7 @@
 import type { ControllerRevision, ObjectMeta } from '../api/core.ts';
 import type { SidecarSet, SidecarSetSpec } from '../api/sidecarset.ts';
 import { type FieldError, type FieldPath, invalid, required, root } from '../field-error.ts';
+import { isJsonObject } from '../json-object.ts';
 import { validateConflicts } from './conflicts.ts';
 import { validateContainerImmutability } from './container-immutability.ts';
 import { validateInjectionStrategy } from './injection-strategy.ts';
@@ -36,7 +37,6 @@ export interface ValidationContext {
   allowPatchMetadataWithoutWhitelist: boolean;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const METADATA = root('metadata');
 const SPEC = root('spec');
 
@@ -44,7 +44,7 @@ export function validateSidecarSet(input: unknown, context: ValidationContext): 
   const object = withoutNulls(input);
   const structural = validateStructure(object);
   if (structural.length > 0) {
-    const metadataIsSound = isRecord(object) && !structural.some((error) => error.field === 'metadata' || /^metadata[.[]/.test(error.field));
+    const metadataIsSound = isJsonObject(object) && !structural.some((error) => error.field === 'metadata' || /^metadata[.[]/.test(error.field));
     const metadata = metadataIsSound ? validateObjectMeta((object.metadata ?? {}) as ObjectMeta, METADATA) : [];
     return [...metadata, ...structural];
   }

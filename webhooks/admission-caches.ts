@@ -5,6 +5,7 @@ import type { ControllerRevision, Namespace } from '../src/api/core.ts';
 import type { SidecarSet } from '../src/api/sidecarset.ts';
 import type { ConfigMap } from '../controllers/caches.ts';
 import type { WatchCache } from '../controllers/watch-cache.ts';
+import { notReady, type Denied } from './admission-outcome.ts';
 
 export type CacheReader<T> = Pick<WatchCache<T>, 'list' | 'get' | 'synced' | 'state'>;
 
@@ -16,9 +17,10 @@ export interface AdmissionCaches {
   whitelist: CacheReader<ConfigMap>;
 }
 
-/** Names of the given caches that have not completed their first list, for a "not ready" answer. */
-export function unsynced(caches: Partial<AdmissionCaches>): string[] {
-  return Object.entries(caches)
+/** The "not yet ready" denial naming the given caches that have not completed their first list; undefined when all have. */
+export function unsyncedDenial(caches: Partial<AdmissionCaches>): Denied | undefined {
+  const waiting = Object.entries(caches)
     .filter(([, cache]) => !cache.synced())
     .map(([name]) => name);
+  return waiting.length > 0 ? notReady(`caches not synced: ${waiting.join(', ')}`) : undefined;
 }

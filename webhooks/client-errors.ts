@@ -3,6 +3,7 @@
 // the connection, logging one line. Fastify's default answers the same but logs at trace only.
 // TLS handshake failures are logged too, throttled: a wrong caBundle on the apiserver's side shows
 // up here as "certificate unknown" alerts, and a port scanner must not flood the log.
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Server } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
@@ -22,8 +23,7 @@ export function clientErrorHandler(log: () => FastifyBaseLogger): (error: NodeJS
     log().info({ code, err: { message: error.message, code: error.code }, remoteAddress: socket.remoteAddress }, 'client error');
     if (socket.writable) {
       const body = JSON.stringify(statusBody(code, message));
-      const reason = code === 408 ? 'Request Timeout' : code === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
-      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       // end() waits for the peer; a peer that never reads must not keep the socket forever.
       setTimeout(() => socket.destroy(), 5_000).unref();
     } else {

@@ -4,8 +4,7 @@ import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Registry } from 'prom-client';
 import { registerHealthRoutes } from './health-routes.ts';
 import type { Readiness } from './readiness.ts';
-
-export const DEFAULT_METRICS_PORT = 8080;
+import { listenOn } from './server.ts';
 
 export interface MetricsServer {
   readonly app: FastifyInstance;
@@ -14,20 +13,15 @@ export interface MetricsServer {
 }
 
 export function createMetricsServer(options: { registry: Registry; readiness: Readiness; logger: FastifyBaseLogger }): MetricsServer {
-  const app = fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: false });
+  const app = fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: false }) as unknown as FastifyInstance;
   app.get('/metrics', async (_request, reply) => {
     reply.type(options.registry.contentType);
     return options.registry.metrics();
   });
-  registerHealthRoutes(app as unknown as FastifyInstance, options.readiness);
+  registerHealthRoutes(app, options.readiness);
   return {
-    app: app as unknown as FastifyInstance,
-    async listen(port, host) {
-      await app.listen({ port, host });
-      const address = app.server.address();
-      if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${String(address)}`);
-      return address.port;
-    },
+    app,
+    listen: (port, host) => listenOn(app, port, host),
     close: () => app.close(),
   };
 }

@@ -9,9 +9,9 @@ import { InjectionError } from '../src/injection/injection-error.ts';
 import { injectionPatch } from '../src/injection/patch.ts';
 import { prepareSidecarSets, type PreparedSidecarSets } from '../src/injection/prepared-sidecarsets.ts';
 import { podNamespaceName } from '../src/matching.ts';
-import { allow, allowDespite, badRequest, forbidden, notReady, Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
+import { allow, allowDespite, badRequest, forbidden, Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
 import type { AdmissionRequest } from './admission-review.ts';
-import { unsynced, type AdmissionCaches } from './admission-caches.ts';
+import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';
 import { outOfScope } from './request-scope.ts';
 
 export const POD_INJECTION_PATH = '/mutate-pod';
@@ -29,10 +29,11 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
   const scope = { path: POD_INJECTION_PATH, group: '', resource: 'pods', operations: ['CREATE'] as const };
   const prepared = preparedOnChange(() => caches.sidecarSets.list());
 
-  const inject = (pod: Pod, namespace: string, labels: Record<string, string> | undefined, warnings: string[]): AdmissionOutcome => {
+  /** `namespace` undefined: not cached, so no namespaceSelector matches (and `warnings` says why when it matters). */
+  const inject = (pod: Pod, name: string, namespace: Namespace | undefined, sidecarSets: PreparedSidecarSets, warnings: string[] = []): AdmissionOutcome => {
     let result;
     try {
-      result = injectPod({ pod, namespace: { name: namespace, labels }, sidecarSets: prepared(), revisions: caches.revisions.list(), now: new Date(), random: Math.random });
+      result = injectPod({ pod, namespace: { name, labels: namespace && (namespace.metadata.labels ?? {}) }, sidecarSets, revisions: caches.revisions.list(), now: new Date(), random: Math.random });
     } catch (error) {
       if (error instanceof InjectionError) throw new Rejection(forbidden(error.message));
       throw error;
@@ -43,7 +44,7 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
   };
 
   // A Pod can only be created in an existing namespace, so a miss is watch lag: wait a little for the
-  // namespace, but only when some SidecarSet selects namespaces by label.
+  // namespace, but only when some SidecarSet that may inject selects namespaces by label.
   const injectOnceNamespaceKnown = async (pod: Pod, name: string): Promise<AdmissionOutcome> => {
     const deadline = Date.now() + (settings.namespaceWaitMs ?? 2_000);
     let namespace: Namespace | undefined;
@@ -51,8 +52,8 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
       await new Promise((resolve) => setTimeout(resolve, NAMESPACE_POLL_MS));
       namespace = caches.namespaces.get(name);
     }
-    if (namespace) return inject(pod, name, namespace.metadata.labels ?? {}, []);
-    return inject(pod, name, undefined, [`namespace ${name} not yet cached: SidecarSets with a namespaceSelector skipped`]);
+    const warnings = namespace ? [] : [`namespace ${name} not yet cached: SidecarSets with a namespaceSelector skipped`];
+    return inject(pod, name, namespace, prepared(), warnings);
   };
 
   return {
@@ -63,13 +64,13 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
       const skip = outOfScope(request, scope);
       if (skip) return skip;
       const pod = requirePod(request);
-      const waiting = unsynced({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions });
-      if (waiting.length > 0) return notReady(`caches not synced: ${waiting.join(', ')}`);
+      const notSynced = unsyncedDenial({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions });
+      if (notSynced) return notSynced;
 
       const name = podNamespaceName(pod, request.namespace);
       const namespace = caches.namespaces.get(name);
-      if (namespace) return inject(pod, name, namespace.metadata.labels ?? {}, []);
-      if (!caches.sidecarSets.list().some((sidecarSet) => sidecarSet.spec?.namespaceSelector)) return inject(pod, name, undefined, []);
+      const sidecarSets = prepared();
+      if (namespace || !sidecarSets.items.some((item) => item.sidecarSet.spec?.namespaceSelector)) return inject(pod, name, namespace, sidecarSets);
       return injectOnceNamespaceKnown(pod, name);
     },
     // A bug must not stop Pod creation cluster-wide: admit unchanged, loudly (log, metric, warning).

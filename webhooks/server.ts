@@ -17,7 +17,6 @@ import { ServingCertificate, TLS_CONTEXT_OPTIONS, type CertificatePair } from '.
 import { statusBody } from './status-body.ts';
 import type { WebhookMetrics } from './webhook-metrics.ts';
 
-export const DEFAULT_WEBHOOK_PORT = 9443;
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface WebhookServerOptions {
@@ -52,6 +51,14 @@ export interface WebhookServer {
   listen(port: number, host: string): Promise<number>;
   /** Stops accepting connections, closes idle ones, waits for requests in flight. */
   close(): Promise<void>;
+}
+
+/** Starts listening; resolves with the bound port (useful with port 0). Shared with the metrics server. */
+export async function listenOn(app: Pick<FastifyInstance, 'listen' | 'server'>, port: number, host: string): Promise<number> {
+  await app.listen({ port, host });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${String(address)}`);
+  return address.port;
 }
 
 export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
@@ -119,12 +126,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     certificate,
     setCertificate: (pair) => certificate.set(pair),
     addWebhook: (webhook) => registerAdmissionWebhook(app, webhook, options.metrics),
-    async listen(port, host) {
-      await app.listen({ port, host });
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${String(address)}`);
-      return address.port;
-    },
+    listen: (port, host) => listenOn(app, port, host),
     close() {
       closing = true;
       return app.close();

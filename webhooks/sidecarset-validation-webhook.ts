@@ -7,8 +7,8 @@ import { PATCH_METADATA_WHITELIST_KEY, parsePatchMetadataWhitelist, type PatchMe
 import { validateSidecarSet } from '../src/validation/validate-sidecarset.ts';
 import type { ConfigMap } from '../controllers/caches.ts';
 import { formatFieldError } from '../src/field-error.ts';
-import { allow, deny, errorMessage, forbidden, notReady, type AdmissionWebhook } from './admission-outcome.ts';
-import { unsynced, type AdmissionCaches } from './admission-caches.ts';
+import { allow, deny, errorMessage, forbidden, type AdmissionWebhook } from './admission-outcome.ts';
+import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';
 import { invalidStatus } from './invalid-status.ts';
 import { outOfScope } from './request-scope.ts';
 import { requireSidecarSet, requireSupportedVersion, SIDECARSET_RESOURCE } from './sidecarset-request.ts';
@@ -58,8 +58,8 @@ export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettin
       requireSupportedVersion(request);
       const sidecarSet = requireSidecarSet(request, 'object');
       const oldObject = request.operation === 'UPDATE' ? requireSidecarSet(request, 'oldObject') : undefined;
-      const waiting = unsynced({ sidecarSets: caches.sidecarSets, revisions: caches.revisions, whitelist: caches.whitelist });
-      if (waiting.length > 0) return notReady(`caches not synced: ${waiting.join(', ')}`);
+      const notSynced = unsyncedDenial({ sidecarSets: caches.sidecarSets, revisions: caches.revisions, whitelist: caches.whitelist });
+      if (notSynced) return notSynced;
 
       const { whitelist, warnings } = readWhitelist();
       const errors = validateSidecarSet(sidecarSet, {

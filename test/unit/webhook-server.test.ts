@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import jsonpatch from 'fast-json-patch';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
+import { parseAdmissionReview } from '../../webhooks/admission-review.ts';
+import { podInjectionWebhook } from '../../webhooks/pod-injection-webhook.ts';
 import { pod, podReview, review, sidecarSet, sidecarSetReview } from '../support/admission-requests.ts';
 import { memoryCache, memoryClusterCaches, namespace } from '../support/memory-caches.ts';
 import { startTestWebhookServer, type TestWebhookServer } from '../support/test-webhook-server.ts';
@@ -425,5 +427,26 @@ describe('admission server with a slow client', () => {
     assert.ok(Date.now() - started < 3_000);
     assert.ok(t.logs.some((line) => line.msg === 'client error' && line.code === 408));
     assert.equal((await send(t, MUTATE_SIDECARSET, sidecarSetReview(sidecarSet('x')))).allowed, true);
+  });
+});
+
+describe('mutate-pod and a namespace not yet cached', () => {
+  const withSelector = (paused: boolean): SidecarSet =>
+    defaulted(sidecarSet('mesh', { namespaceSelector: { matchLabels: { mesh: 'on' } }, injectionStrategy: { paused } }));
+  const admit = (sidecarSets: SidecarSet[], namespaceWaitMs: number) => {
+    const webhook = podInjectionWebhook({ caches: memoryClusterCaches({ sidecarSets }), namespaceWaitMs });
+    return webhook.admit(parseAdmissionReview(podReview(pod('p'), 'not-cached')));
+  };
+
+  it('answers at once when only a paused SidecarSet selects namespaces: it injects nothing whatever the labels', () => {
+    const outcome = admit([withSelector(true)], 10_000);
+    assert.ok(!(outcome instanceof Promise), 'no wait for the namespace');
+    assert.deepEqual(outcome, { allowed: true, warnings: [] });
+  });
+
+  it('waits for the namespace when a SidecarSet that may inject selects namespaces', async () => {
+    const outcome = admit([withSelector(false)], 100);
+    assert.ok(outcome instanceof Promise);
+    assert.deepEqual(await outcome, { allowed: true, warnings: ['namespace not-cached not yet cached: SidecarSets with a namespaceSelector skipped'] });
   });
 });

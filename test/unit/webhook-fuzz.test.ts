@@ -14,7 +14,8 @@ import { prng } from '../support/prng.ts';
 import { startTestWebhookServer, type TestWebhookServer } from '../support/test-webhook-server.ts';
 import { decodedPatch, type Reply } from '../support/webhook-client.ts';
 
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
+// A fixed default keeps CI reproducible; other seeds explore further (FUZZ_SEED=$RANDOM npm run -s test:unit).
+const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 16;
 const PATHS = ['/mutate-pod', '/mutate-apps-kruise-io-v1alpha1-sidecarset', '/validate-apps-kruise-io-v1alpha1-sidecarset'];
@@ -131,7 +132,7 @@ function check(reply: Reply, body: Body, path: string): void {
   if (path.startsWith('/validate')) assert.equal(response.patch, undefined);
   if (response.patch !== undefined) assert.ok(Array.isArray(decodedPatch(reply)));
   if (!response.allowed) assert.ok(response.status.code >= 400 && response.status.code < 500, `4xx denial: ${JSON.stringify(response.status)}`);
-  for (const warning of response.warnings ?? []) assert.ok(warning.length < 120 && !/[\u0000-\u001f]/.test(warning), warning);
+  for (const warning of response.warnings ?? []) assert.ok(Array.from(warning).length < 120 && !/[\u0000-\u001f]/.test(warning), warning);
 }
 
 describe(`webhook fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {

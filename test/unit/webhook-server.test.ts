@@ -34,7 +34,7 @@ function assertValidReview(reply: Reply, uid: string, mutating: boolean): any {
   if (!mutating) assert.equal(response.patch, undefined, 'a validating webhook never patches');
   if (!response.allowed) assert.ok(response.status.code >= 400 && response.status.code < 500, `4xx denial, got ${response.status.code}`);
   for (const warning of response.warnings ?? []) {
-    assert.ok(warning.length < 120 && !/[\u0000-\u001f]/.test(warning), `warning within the apiserver's limits: ${warning}`);
+    assert.ok(Array.from(warning).length < 120 && !/[\u0000-\u001f]/.test(warning), `warning within the apiserver's limits: ${warning}`);
   }
   return response;
 }

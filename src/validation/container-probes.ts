@@ -1,7 +1,8 @@
 // Kubernetes' checks on probes and lifecycle hooks: exactly one handler, sane numbers, valid ports.
 import type { Lifecycle } from '../api/core.ts';
-import { type FieldError, type FieldPath, forbidden, invalid, notSupported, required } from '../field-error.ts';
+import { type FieldError, type FieldPath, invalid, notSupported, required } from '../field-error.ts';
 import { isValidPortName, isValidPortNum } from './names.ts';
+import { validateExactlyOne } from './exactly-one.ts';
 
 type PortNumberOrName = number | string;
 
@@ -57,19 +58,7 @@ export function validateLifecycle(lifecycle: Lifecycle, path: FieldPath): FieldE
 }
 
 function validateHandler(handler: Handler, allowed: readonly HandlerType[], path: FieldPath): FieldError[] {
-  const errors: FieldError[] = [];
-  let handlers = 0;
-  for (const type of allowed) {
-    if (!handler[type]) continue;
-    if (handlers > 0) {
-      errors.push(forbidden(path.child(type).text, 'may not specify more than 1 handler type'));
-      continue;
-    }
-    handlers++;
-    errors.push(...validateAction(handler, type, path.child(type)));
-  }
-  if (handlers === 0) errors.push(required(path.text, 'must specify a handler type'));
-  return errors;
+  return validateExactlyOne(allowed, (type) => Boolean(handler[type]), path, 'handler type', (type, typePath) => validateAction(handler, type, typePath));
 }
 
 function validateAction(handler: Handler, type: HandlerType, path: FieldPath): FieldError[] {

@@ -6,6 +6,7 @@ import { VOLUME_SOURCES } from '../api/volume-sources.ts';
 import { duplicate, type FieldError, type FieldPath, forbidden, invalid, notSupported, required } from '../field-error.ts';
 import { validateResourceFieldRef } from './container-env.ts';
 import { convertPodFieldPath, validateFieldRef } from './field-ref.ts';
+import { validateExactlyOne } from './exactly-one.ts';
 import { isDns1123Label } from './names.ts';
 import { validateLocalNonReservedPath, validatePathNoBacksteps } from './paths.ts';
 import { parseQuantity, QUANTITY_FORMAT_ERROR } from './quantity.ts';
@@ -76,19 +77,8 @@ export function validateVolumes(volumes: readonly Volume[], path: FieldPath): { 
 }
 
 function validateVolumeSource(volume: VolumeSources, path: FieldPath): FieldError[] {
-  const errors: FieldError[] = [];
-  let sources = 0;
-  for (const source of VOLUME_SOURCES) {
-    if ((volume as Record<string, unknown>)[source] === undefined) continue;
-    if (sources > 0) {
-      errors.push(forbidden(path.child(source).text, 'may not specify more than 1 volume type'));
-      continue;
-    }
-    sources++;
-    errors.push(...validateSource(volume, source, path.child(source)));
-  }
-  if (sources === 0) errors.push(required(path.text, 'must specify a volume type'));
-  return errors;
+  const isSet = (source: string): boolean => (volume as Record<string, unknown>)[source] !== undefined;
+  return validateExactlyOne(VOLUME_SOURCES, isSet, path, 'volume type', (source, sourcePath) => validateSource(volume, source, sourcePath));
 }
 
 function validateSource(volume: VolumeSources, source: string, path: FieldPath): FieldError[] {

@@ -6,7 +6,7 @@ import type {
   V1MutatingWebhookConfiguration,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
-import { errorFields, type Logger } from '../controllers/logger.ts';
+import { errorFields, type Logger } from '../src/kube/logger.ts';
 
 type WebhookConfiguration = V1MutatingWebhookConfiguration | V1ValidatingWebhookConfiguration;
 

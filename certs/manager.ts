@@ -5,9 +5,9 @@
 // writing the Secret, and an overwritten caBundle is restored at once. Polling covers lost watches.
 import { X509Certificate } from 'node:crypto';
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { backoffDelay } from '../controllers/backoff.ts';
-import { errorFields, type Logger } from '../controllers/logger.ts';
-import { createWatchCache } from '../controllers/watch-cache.ts';
+import { backoffDelay } from '../src/kube/backoff.ts';
+import { errorFields, type Logger } from '../src/kube/logger.ts';
+import { createWatchCache } from '../src/kube/watch-cache.ts';
 import { createCaBundleInjector } from './ca-bundle.ts';
 import { caBundlePem, trustedCas, type CertificateSet } from './certificate-set.ts';
 import { servingIdentity } from './identity.ts';

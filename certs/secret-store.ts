@@ -2,7 +2,7 @@
 // a write that loses a race (AlreadyExists, Conflict, a failed precondition, a vanished object)
 // resolves to undefined, so the caller re-reads and adopts what the winner stored.
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
-import { errorFields } from '../controllers/logger.ts';
+import { errorFields } from '../src/kube/logger.ts';
 
 export interface SecretStore {
   read(): Promise<V1Secret | undefined>;

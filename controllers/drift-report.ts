@@ -6,8 +6,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Pod } from '../src/api/core.ts';
 import { API_VERSION, KIND, type SidecarSet } from '../src/api/sidecarset.ts';
 import { formatMetaTime } from '../src/meta-time.ts';
-import { requestJson } from './kube-http.ts';
-import { errorFields, type Logger } from './logger.ts';
+import { requestJson } from '../src/kube/kube-http.ts';
+import { errorFields, type Logger } from '../src/kube/logger.ts';
 import type { ControllerMetrics } from './metrics.ts';
 
 export const REASON_PODS_NOT_INJECTED = 'PodsNotInjected';

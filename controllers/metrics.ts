@@ -1,13 +1,7 @@
-// Prometheus metrics of the caches and the controller, registered on the Registry the server
-// exposes at /metrics. Creating them twice for one registry returns the same set, so the webhook
-// side and the controller side can both ask for them without coordinating.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-
-export interface WatchMetrics {
-  restarts: Counter<'cache' | 'reason'>;
-  synced: Gauge<'cache'>;
-  objects: Gauge<'cache'>;
-}
+// Prometheus metrics of the SidecarSet controller, on the Registry the operator exposes at /metrics.
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { createWatchMetrics, type WatchMetrics } from '../src/kube/cache-metrics.ts';
+import { perRegistry } from '../src/kube/per-registry.ts';
 
 export interface ControllerMetrics {
   watch: WatchMetrics;
@@ -19,18 +13,10 @@ export interface ControllerMetrics {
   podsNotInjected: Gauge<'sidecarset'>;
 }
 
-const byRegistry = new WeakMap<Registry, ControllerMetrics>();
-
-export function createControllerMetrics(registry: Registry): ControllerMetrics {
-  const existing = byRegistry.get(registry);
-  if (existing) return existing;
-  const registers = [registry];
-  const metrics: ControllerMetrics = {
-    watch: {
-      restarts: new Counter({ name: 'sidecarset_watch_restarts_total', help: 'Watch restarts, by cache and reason (error, inactivity, gone, closed).', labelNames: ['cache', 'reason'], registers }),
-      synced: new Gauge({ name: 'sidecarset_watch_synced', help: '1 once the cache has completed its first list.', labelNames: ['cache'], registers }),
-      objects: new Gauge({ name: 'sidecarset_watch_objects', help: 'Objects held by the cache.', labelNames: ['cache'], registers }),
-    },
+export const createControllerMetrics = perRegistry((registers): ControllerMetrics => {
+  const [registry] = registers;
+  return {
+    watch: createWatchMetrics(registry),
     reconciles: new Counter({ name: 'sidecarset_controller_reconcile_total', help: 'SidecarSet reconciles, by result (success, error, notfound, aborted).', labelNames: ['result'], registers }),
     reconcileDuration: new Histogram({
       name: 'sidecarset_controller_reconcile_duration_seconds',
@@ -49,6 +35,4 @@ export function createControllerMetrics(registry: Registry): ControllerMetrics {
       registers,
     }),
   };
-  byRegistry.set(registry, metrics);
-  return metrics;
-}
+});

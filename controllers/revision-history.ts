@@ -3,8 +3,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerRevision, Pod } from '../src/api/core.ts';
 import { LABEL_CUSTOM_VERSION, type SidecarSet } from '../src/api/sidecarset.ts';
-import { MERGE_PATCH, requestJson, statusCodeOf } from './kube-http.ts';
-import { errorFields, type Logger } from './logger.ts';
+import { MERGE_PATCH, requestJson, statusCodeOf } from '../src/kube/kube-http.ts';
+import { errorFields, type Logger } from '../src/kube/logger.ts';
 import {
   buildRevision,
   historyAfter,
@@ -15,7 +15,7 @@ import {
   renameForCollision,
   revisionsOf,
   storedDataJson,
-} from './revisions.ts';
+} from '../src/revisions/controller-revisions.ts';
 
 export interface LatestRevision {
   revision: ControllerRevision;

@@ -6,12 +6,12 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerRevision, Namespace, Pod } from '../src/api/core.ts';
 import { API_VERSION, PLURAL, type SidecarSet, type SidecarSetStatus } from '../src/api/sidecarset.ts';
 import type { DriftReporter } from './drift-report.ts';
-import { requestJson, statusCodeOf } from './kube-http.ts';
-import type { Logger } from './logger.ts';
+import { requestJson, statusCodeOf } from '../src/kube/kube-http.ts';
+import type { Logger } from '../src/kube/logger.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import type { RevisionHistory } from './revision-history.ts';
-import { calculateStatus, selectPods, statusNeedsWrite } from './status.ts';
-import type { WatchCache } from './watch-cache.ts';
+import { calculateStatus, selectPods, statusNeedsWrite } from '../src/status/sidecarset-status.ts';
+import type { WatchCache } from '../src/kube/watch-cache.ts';
 import type { KeyHandler } from './work-queue.ts';
 
 export interface ReconcilerCaches {

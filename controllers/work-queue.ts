@@ -2,8 +2,8 @@
 // while it is being processed runs again afterwards (never twice at once), failures retry with
 // per-key exponential backoff, and at most `workers` keys are processed concurrently. Events
 // only ever enqueue keys; the handler reads current state, so N events cost one reconcile.
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { errorFields, type Logger } from './logger.ts';
+import { backoffDelay, type BackoffOptions } from '../src/kube/backoff.ts';
+import { errorFields, type Logger } from '../src/kube/logger.ts';
 
 export interface ProcessResult {
   /** Process the key again after this delay (not counted as a failure). */

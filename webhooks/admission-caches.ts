@@ -1,10 +1,10 @@
 // The cached cluster state the webhooks read: never an API call per admission request. The
-// operator passes the shared watch caches (controllers/caches.ts); tests and benchmarks pass
+// operator passes the shared watch caches (src/kube/caches.ts); tests and benchmarks pass
 // in-memory ones of the same shape.
 import type { ControllerRevision, Namespace } from '../src/api/core.ts';
 import type { SidecarSet } from '../src/api/sidecarset.ts';
-import type { ConfigMap } from '../controllers/caches.ts';
-import type { WatchCache } from '../controllers/watch-cache.ts';
+import type { ConfigMap } from '../src/kube/caches.ts';
+import type { WatchCache } from '../src/kube/watch-cache.ts';
 import { notReady, type Denied } from './admission-outcome.ts';
 
 export type CacheReader<T> = Pick<WatchCache<T>, 'list' | 'get' | 'synced' | 'state'>;

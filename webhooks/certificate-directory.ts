@@ -6,7 +6,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '../controllers/logger.ts';
+import type { Logger } from '../src/kube/logger.ts';
 import type { CertificateInfo, CertificatePair } from './serving-certificate.ts';
 
 export const CERT_FILE = 'tls.crt';

@@ -4,7 +4,7 @@
 //   - idle keep-alive sockets stay open 120 s, longer than the apiserver's 90 s reuse window;
 //   - a request must arrive within 30 s (the longest webhook timeout), a TLS handshake within 10 s;
 //   - bodies up to 8 MiB: an UPDATE review carries two objects of up to 3 MiB;
-//   - no 503 while closing: the operator drains first (see src/operator.ts), and replies say
+//   - no 503 while closing: the operator drains first (see src/operator/operator.ts), and replies say
 //     `Connection: close` from the start of the drain.
 import { createServer, type Server as HttpsServer } from 'node:https';
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';

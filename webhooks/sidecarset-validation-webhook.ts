@@ -5,7 +5,7 @@
 import { GROUP, KIND } from '../src/api/sidecarset.ts';
 import { PATCH_METADATA_WHITELIST_KEY, parsePatchMetadataWhitelist, type PatchMetadataWhitelist } from '../src/validation/patch-metadata-whitelist.ts';
 import { validateSidecarSet } from '../src/validation/validate-sidecarset.ts';
-import type { ConfigMap } from '../controllers/caches.ts';
+import type { ConfigMap } from '../src/kube/caches.ts';
 import { formatFieldError } from '../src/field-error.ts';
 import { allow, deny, errorMessage, forbidden, type AdmissionWebhook } from './admission-outcome.ts';
 import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';

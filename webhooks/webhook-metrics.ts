@@ -1,7 +1,8 @@
 // Prometheus metrics of the admission server, on the Registry the operator exposes at /metrics
 // (the caches and the controller register theirs on the same one). Asking twice for one registry
 // returns the same set.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { perRegistry } from '../src/kube/per-registry.ts';
 
 /** `result` of an admission: allowed (no patch), patched, denied, error (an unexpected exception, answered per policy), malformed (HTTP 4xx, no review). */
 export type AdmissionResult = 'allowed' | 'patched' | 'denied' | 'error' | 'malformed';
@@ -14,13 +15,8 @@ export interface WebhookMetrics {
   certificateExpiry: Gauge;
 }
 
-const byRegistry = new WeakMap<Registry, WebhookMetrics>();
-
-export function createWebhookMetrics(registry: Registry): WebhookMetrics {
-  const existing = byRegistry.get(registry);
-  if (existing) return existing;
-  const registers = [registry];
-  const metrics: WebhookMetrics = {
+export const createWebhookMetrics = perRegistry(
+  (registers): WebhookMetrics => ({
     duration: new Histogram({
       name: 'sidecarset_webhook_admission_duration_seconds',
       help: 'Time to answer an admission request, from parsed body to reply, by webhook and result (allowed, patched, denied, error, malformed).',
@@ -51,7 +47,5 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
       help: 'notAfter of the serving certificate in use, as a Unix time.',
       registers,
     }),
-  };
-  byRegistry.set(registry, metrics);
-  return metrics;
-}
+  }),
+);

@@ -26,10 +26,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   certs: {
     summary: 'write a CA and a webhook serving certificate (ca.crt, tls.crt, tls.key)',
-    load: async () => (await import('./certs-command.ts')).certsCommand,
+    load: async () => (await import('../operator/certs-command.ts')).certsCommand,
   },
   serve: {
     summary: 'run the operator: admission webhooks and controller',
-    load: async () => (await import('./serve-command.ts')).serveCommand,
+    load: async () => (await import('../operator/serve-command.ts')).serveCommand,
   },
 };

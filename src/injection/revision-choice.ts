@@ -9,7 +9,7 @@ import type { ControllerRevision } from '../api/core.ts';
 import type { IntOrString } from '../api/sidecarset.ts';
 import { compileSelector, type Labels } from '../label-selector.ts';
 import type { SidecarSetUpgradeSpec } from '../pod-annotations.ts';
-import { findPinnedRevision } from '../revision-lookup.ts';
+import { findPinnedRevision } from '../revisions/revision-lookup.ts';
 import { InjectionError } from './injection-error.ts';
 import type { PreparedSidecarSet, PreparedVersion } from './prepared-sidecarsets.ts';
 

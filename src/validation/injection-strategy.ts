@@ -4,7 +4,7 @@
 import type { ControllerRevision } from '../api/core.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
 import { type FieldError, invalid } from '../field-error.ts';
-import { findPinnedRevision, RevisionNotFoundError } from '../revision-lookup.ts';
+import { findPinnedRevision, RevisionNotFoundError } from '../revisions/revision-lookup.ts';
 
 const REVISION_PATH = 'revision';
 

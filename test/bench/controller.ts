@@ -14,13 +14,13 @@ import type { Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import { injectPod } from '../../src/injection/inject-pod.ts';
-import { createClusterCaches } from '../../controllers/caches.ts';
+import { createClusterCaches } from '../../src/kube/caches.ts';
 import { startController } from '../../controllers/controller.ts';
-import { MERGE_PATCH, requestJson } from '../../controllers/kube-http.ts';
+import { MERGE_PATCH, requestJson } from '../../src/kube/kube-http.ts';
 import { createControllerMetrics } from '../../controllers/metrics.ts';
-import type { Logger } from '../../controllers/logger.ts';
-import { projectPod } from '../../controllers/pod-projection.ts';
-import { createWatchCache, type WatchCache } from '../../controllers/watch-cache.ts';
+import type { Logger } from '../../src/kube/logger.ts';
+import { projectPod } from '../../src/pod-projection.ts';
+import { createWatchCache, type WatchCache } from '../../src/kube/watch-cache.ts';
 import { BUILD_HINT, binariesAvailable, startControlPlane, waitFor } from '../control-plane/harness.ts';
 
 const POD_COUNT = Number(process.argv[2] ?? 10_000);

@@ -10,7 +10,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { issueCa, issueServing } from '../../certs/authority.ts';
 import { servingIdentity } from '../../certs/identity.ts';
 import { DEFAULT_LIFETIMES } from '../../certs/lifetimes.ts';
-import { DEFAULT_SETTINGS, type Operator } from '../../src/operator.ts';
+import { DEFAULT_SETTINGS, type Operator } from '../../src/operator/operator.ts';
 import { BUILD_HINT, binariesAvailable, startControlPlane, waitFor, type Cluster } from '../control-plane/harness.ts';
 import { certificateLoaded, startSelfManagedReplica } from '../support/self-managed-replica.ts';
 

@@ -2,9 +2,9 @@
 // configurations registered under url clientConfigs (there is no Service or kube-proxy here) and a
 // self-managed certificate that also names 127.0.0.1, so the apiserver can reach it.
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
-import { certificatesComponent } from '../../certs/mode.ts';
-import { controllerComponent } from '../../controllers/component.ts';
-import { DEFAULT_SETTINGS, startOperator, type Operator } from '../../src/operator.ts';
+import { certificatesComponent } from '../../src/operator/certificates-component.ts';
+import { controllerComponent } from '../../src/operator/controller-component.ts';
+import { DEFAULT_SETTINGS, startOperator, type Operator } from '../../src/operator/operator.ts';
 import { webhookConfigurations } from '../support/webhook-configurations.ts';
 import { errorCode, freePorts, log, registerWebhooks } from './harness.ts';
 

@@ -1,5 +1,5 @@
 // Self-managed webhook certificates against a real kube-apiserver, with the real operator
-// (src/operator.ts) serving the admission webhooks in this process:
+// (src/operator/operator.ts) serving the admission webhooks in this process:
 //   - from nothing: the Secret is created, caBundle lands in both configurations, and the
 //     apiserver calls the webhooks (Pods get their sidecar) with no manual step;
 //   - an overwritten caBundle and a foreign Secret are repaired;
@@ -25,10 +25,10 @@ import {
   type V1Secret,
   type V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
-import type { CertificateExtras } from '../../certs/mode.ts';
+import type { CertificateExtras } from '../../src/operator/certificates-component.ts';
 import { MANAGED_BY_LABEL } from '../../certs/secret-layout.ts';
 import { GROUP, PLURAL, VERSION } from '../../src/api/sidecarset.ts';
-import type { Operator } from '../../src/operator.ts';
+import type { Operator } from '../../src/operator/operator.ts';
 import { SKIP_REASON, testControlPlane, waitFor, type Cluster } from '../control-plane/harness.ts';
 import { certificateLoaded, startSelfManagedReplica } from '../support/self-managed-replica.ts';
 

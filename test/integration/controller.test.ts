@@ -199,7 +199,7 @@ describe('SidecarSet controller on a real kube-apiserver', { skip: binariesAvail
     await createInjectedPod('status-d-0', sidecarSet, 'status-d');
     await expectStatus('status-d', { matchedPods: 1 });
     // A controller with a short watchdog, so the test need not wait minutes; it does not lead.
-    const { createClusterCaches } = await import('../../controllers/caches.ts');
+    const { createClusterCaches } = await import('../../src/kube/caches.ts');
     const logger = recordingLogger();
     const caches = createClusterCaches(proxy.kubeConfigVia(kc), operatorNamespace, logger, undefined, { inactivityTimeoutMs: 1500 });
     caches.start();

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import type { Controller } from '../../controllers/controller.ts';
-import { controllerComponent } from '../../controllers/component.ts';
+import { controllerComponent } from '../../src/operator/controller-component.ts';
 import {
   ANNOTATION_INJECTED_LIST,
   ANNOTATION_SIDECARSET_HASH,

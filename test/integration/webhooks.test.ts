@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Container, type V1Pod } from '@kubernetes/client-node';
-import type { ClusterCaches } from '../../controllers/caches.ts';
+import type { ClusterCaches } from '../../src/kube/caches.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import { GROUP, LABEL_INJECT, PLURAL, VERSION, type SidecarSet } from '../../src/api/sidecarset.ts';
 import { SIDECARSET_CRD, SKIP_REASON, errorCode, testControlPlane, waitFor } from '../control-plane/harness.ts';

@@ -5,8 +5,8 @@
 // https://127.0.0.1:<port>/<path> (see the harness). Used by webhooks.test.ts and scenarios.test.ts.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClusterCaches, type ClusterCaches } from '../../controllers/caches.ts';
-import { DEFAULT_SETTINGS, startOperator, type ComponentFactory, type Operator, type OperatorSettings } from '../../src/operator.ts';
+import { createClusterCaches, type ClusterCaches } from '../../src/kube/caches.ts';
+import { DEFAULT_SETTINGS, startOperator, type ComponentFactory, type Operator, type OperatorSettings } from '../../src/operator/operator.ts';
 import { deleteWebhooks, errorCode, newServingCert, waitFor, type Cluster } from '../control-plane/harness.ts';
 import { recordingLogger } from '../unit/recording-logger.ts';
 import { temporaryDirectory } from './temporary-directory.ts';

@@ -1,9 +1,9 @@
-// In-memory stand-ins for the watch caches (controllers/watch-cache.ts), fed directly by tests and
+// In-memory stand-ins for the watch caches (src/kube/watch-cache.ts), fed directly by tests and
 // benchmarks: same interface, no apiserver.
 import type { ControllerRevision, Namespace, Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
-import type { ClusterCaches, ConfigMap } from '../../controllers/caches.ts';
-import { objectKey, type WatchCache, type WatchEventName } from '../../controllers/watch-cache.ts';
+import type { ClusterCaches, ConfigMap } from '../../src/kube/caches.ts';
+import { objectKey, type WatchCache, type WatchEventName } from '../../src/kube/watch-cache.ts';
 
 export interface MemoryCache<T> extends WatchCache<T> {
   set(object: T): void;

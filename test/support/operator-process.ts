@@ -2,8 +2,8 @@
 // an apiserver: argv[2] is the cert dir, argv[3] the drain in ms. Prints `READY <ports JSON>` on
 // stderr once listening, then runs the serve command's own signal handling.
 import { KubeConfig } from '@kubernetes/client-node';
-import { runUntilSignal } from '../../src/cli/serve-command.ts';
-import { startOperator } from '../../src/operator.ts';
+import { runUntilSignal } from '../../src/operator/serve-command.ts';
+import { startOperator } from '../../src/operator/operator.ts';
 import { memoryClusterCaches, namespace } from './memory-caches.ts';
 
 const [certDir, drainMs] = process.argv.slice(2);

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { certificatesComponent, type CertificateExtras } from '../../certs/mode.ts';
-import { startOperator, type Operator, type OperatorSettings } from '../../src/operator.ts';
+import { certificatesComponent, type CertificateExtras } from '../../src/operator/certificates-component.ts';
+import { startOperator, type Operator, type OperatorSettings } from '../../src/operator/operator.ts';
 import type { Cluster } from '../control-plane/harness.ts';
 
 export type ReplicaSettings = Pick<OperatorSettings, 'namespace' | 'mutatingWebhookConfiguration' | 'validatingWebhookConfiguration'> & Partial<OperatorSettings>;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { certsCommand } from '../../src/cli/certs-command.ts';
+import { certsCommand } from '../../src/operator/certs-command.ts';
 import { InputError } from '../../src/cli/input.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sidecarset-certs-'));

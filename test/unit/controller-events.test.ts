@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import type { Namespace, Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
 import { driftEvent } from '../../controllers/drift-report.ts';
-import { podChanged, sidecarSetChanged, sidecarSetsForNamespace, sidecarSetsForPod } from '../../controllers/event-mapping.ts';
-import { decideLease } from '../../controllers/leader-election.ts';
+import { podChanged, sidecarSetChanged, sidecarSetsForNamespace, sidecarSetsForPod } from '../../src/event-mapping.ts';
+import { decideLease } from '../../src/kube/leader-election.ts';
 
 const ss = (name: string, spec: Partial<SidecarSet['spec']>): SidecarSet => ({ metadata: { name, generation: 1 }, spec: { containers: [{ name: 'c' }], ...spec } });
 const pod = (labels: Record<string, string>, injected?: string, namespace = 'ns'): Pod => ({

@@ -17,7 +17,7 @@ import {
   revisionDataJson,
   revisionsOf,
   storedDataJson,
-} from '../../controllers/revisions.ts';
+} from '../../src/revisions/controller-revisions.ts';
 
 const NS = 'sidecarset-system';
 

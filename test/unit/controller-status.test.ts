@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pod } from '../../src/api/core.ts';
 import type { SidecarSet, SidecarSetStatus } from '../../src/api/sidecarset.ts';
-import { isPodReady, isPodStateConsistent } from '../../controllers/pod-sidecar-state.ts';
-import { readUpgradeSpec } from '../../controllers/pod-annotations.ts';
-import { calculateStatus, selectPods, statusNeedsWrite } from '../../controllers/status.ts';
+import { isPodReady, isPodStateConsistent } from '../../src/status/pod-sidecar-state.ts';
+import { readUpgradeSpec } from '../../src/pod-annotations.ts';
+import { calculateStatus, selectPods, statusNeedsWrite } from '../../src/status/sidecarset-status.ts';
 
 const NAME = 'test-sidecarset';
 const V1_ID = 'docker-pullable://test-image@sha256:a9286defaba7b3a519d585ba0e37d0b2cbee74ebfe590960b0b1d6a5e97d1e1d';

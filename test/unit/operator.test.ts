@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { newServingCert } from '../control-plane/harness.ts';
-import { startOperator, type OperatorContext, type OperatorOptions } from '../../src/operator.ts';
+import { startOperator, type OperatorContext, type OperatorOptions } from '../../src/operator/operator.ts';
 import { memoryClusterCaches } from '../support/memory-caches.ts';
 import { webhookClient } from '../support/webhook-client.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { projectPod } from '../../controllers/pod-projection.ts';
+import { projectPod } from '../../src/pod-projection.ts';
 
 describe('Pod projection (what the Pod cache keeps)', () => {
   it('keeps identity, labels, sidecar annotations, container names and images, phase, Ready and container statuses', () => {

@@ -1,5 +1,5 @@
 // A logger with pino's call shape that keeps every line, so tests can assert on what was logged.
-import type { Logger } from '../../controllers/logger.ts';
+import type { Logger } from '../../src/kube/logger.ts';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';

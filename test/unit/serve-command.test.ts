@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../src/cli/duration.ts';
 import { InputError } from '../../src/cli/input.ts';
-import { serveArguments, serveCommand } from '../../src/cli/serve-command.ts';
-import { DEFAULT_SETTINGS } from '../../src/operator.ts';
+import { serveArguments, serveCommand } from '../../src/operator/serve-command.ts';
+import { DEFAULT_SETTINGS } from '../../src/operator/operator.ts';
 
 const parse = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   serveArguments(parseArgs({ args, options: serveCommand.options, strict: true, allowPositionals: false }).values as Record<string, string | string[] | boolean>, env);

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { createControllerMetrics } from '../../controllers/metrics.ts';
-import { createWatchCache, type WatchCache, type WatchCacheOptions } from '../../controllers/watch-cache.ts';
+import { createWatchCache, type WatchCache, type WatchCacheOptions } from '../../src/kube/watch-cache.ts';
 import { startFakeKubeServer, type FakeKubeServer, type FakeObject } from './fake-kube-server.ts';
 import { recordingLogger, type RecordingLogger } from './recording-logger.ts';
 

@@ -1,8 +1,8 @@
 // Which SidecarSets a watch event concerns. Pure; the controller turns the answers into queue keys.
-import type { ControllerRevision, Namespace, Pod } from '../src/api/core.ts';
-import { LABEL_SIDECARSET_NAME, type SidecarSet } from '../src/api/sidecarset.ts';
-import type { Labels } from '../src/label-selector.ts';
-import { compileSidecarSetMatcher, type SidecarSetPodMatcher } from '../src/matching.ts';
+import type { ControllerRevision, Namespace, Pod } from './api/core.ts';
+import { LABEL_SIDECARSET_NAME, type SidecarSet } from './api/sidecarset.ts';
+import type { Labels } from './label-selector.ts';
+import { compileSidecarSetMatcher, type SidecarSetPodMatcher } from './matching.ts';
 import { injectedSidecarSets } from './pod-annotations.ts';
 
 // Cached objects keep their identity until they change, so compile each SidecarSet's matcher once.

@@ -1,12 +1,12 @@
 // Kruise's judgements about one Pod with respect to one SidecarSet (spec Part B §6): is it laid
 // out as the SidecarSet expects, does it run the current hash, has an in-place update finished,
 // is it ready. Pure functions over the (projected) Pod.
-import type { Container, Pod } from '../src/api/core.ts';
-import { ANNOTATION_INPLACE_UPDATE_STATE, ANNOTATION_SIDECARSET_HASH, type SidecarContainer, type SidecarSet } from '../src/api/sidecarset.ts';
-import { hotUpgradeContainerNames } from '../src/injection/hot-upgrade.ts';
-import { parseMetaTime } from '../src/meta-time.ts';
+import type { Container, Pod } from '../api/core.ts';
+import { ANNOTATION_INPLACE_UPDATE_STATE, ANNOTATION_SIDECARSET_HASH, type SidecarContainer, type SidecarSet } from '../api/sidecarset.ts';
+import { hotUpgradeContainerNames } from '../injection/hot-upgrade.ts';
+import { parseMetaTime } from '../meta-time.ts';
 import { imageIdReference, isDigestImage, isSameImage } from './image-reference.ts';
-import { hasWorkingContainer, hotUpgradeContainers, readUpgradeSpec } from './pod-annotations.ts';
+import { hasWorkingContainer, hotUpgradeContainers, readUpgradeSpec } from '../pod-annotations.ts';
 
 export function isHotUpgrade(container: SidecarContainer): boolean {
   return container.upgradeStrategy?.upgradeType === 'HotUpgrade';

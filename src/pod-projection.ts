@@ -1,7 +1,7 @@
 // The Pod as cached: only what status computation, drift detection and the webhooks read.
 // A full Pod (managedFields, env, probes, volumes...) weighs tens of KB; this keeps a few hundred
 // bytes, so a cache of every Pod in a large cluster stays affordable on every replica.
-import type { Container, ContainerStatus, ObjectMeta, Pod, PodCondition } from '../src/api/core.ts';
+import type { Container, ContainerStatus, ObjectMeta, Pod, PodCondition } from './api/core.ts';
 
 const KEPT_ANNOTATION_PREFIXES = ['kruise.io/sidecarset-', 'version.sidecarset.kruise.io/', 'versionalt.sidecarset.kruise.io/'];
 

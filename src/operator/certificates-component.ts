@@ -4,9 +4,9 @@
 //   cert-manager  nothing: a cert-manager Certificate is mounted into --cert-dir and its CA injector
 //                 (the inject-ca-from annotation) fills caBundle; the server reloads the files;
 //   external      nothing: the user provides the files in --cert-dir and the caBundle.
-import type { ComponentFactory } from '../src/operator.ts';
-import type { Lifetimes } from './lifetimes.ts';
-import { startCertificateManager } from './manager.ts';
+import type { ComponentFactory } from './operator.ts';
+import type { Lifetimes } from '../../certs/lifetimes.ts';
+import { startCertificateManager } from '../../certs/manager.ts';
 
 export interface CertificateExtras {
   /** --cert-extra-dns: SANs beyond the Service's names. */

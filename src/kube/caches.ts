@@ -2,11 +2,11 @@
 // both the webhook server and the controller, so every replica keeps exactly one watch per
 // resource whether or not it leads.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ControllerRevision, Namespace, ObjectMeta, Pod } from '../src/api/core.ts';
-import { API_VERSION, LABEL_SIDECARSET_NAME, PLURAL, type SidecarSet } from '../src/api/sidecarset.ts';
+import type { ControllerRevision, Namespace, ObjectMeta, Pod } from '../api/core.ts';
+import { API_VERSION, LABEL_SIDECARSET_NAME, PLURAL, type SidecarSet } from '../api/sidecarset.ts';
 import type { Logger } from './logger.ts';
-import type { WatchMetrics } from './metrics.ts';
-import { projectPod } from './pod-projection.ts';
+import type { WatchMetrics } from './cache-metrics.ts';
+import { projectPod } from '../pod-projection.ts';
 import { createWatchCache, type WatchCache } from './watch-cache.ts';
 
 export interface ConfigMap {

@@ -6,7 +6,7 @@
 // (no holder, 1 s duration) so a successor takes over at its next retry.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ObjectMeta } from '../src/api/core.ts';
+import type { ObjectMeta } from '../api/core.ts';
 import { requestJson, statusCodeOf } from './kube-http.ts';
 import { errorFields, type Logger } from './logger.ts';
 

@@ -12,20 +12,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createClusterCaches, type ClusterCaches } from '../controllers/caches.ts';
-import { createControllerMetrics } from '../controllers/metrics.ts';
-import { admissionWebhooks } from '../webhooks/admission-webhooks.ts';
-import { watchCertificateDirectory } from '../webhooks/certificate-directory.ts';
-import { createMetricsServer } from '../webhooks/metrics-server.ts';
-import { Readiness } from '../webhooks/readiness.ts';
-import { createWebhookServer } from '../webhooks/server.ts';
-import type { CertificatePair } from '../webhooks/serving-certificate.ts';
-import { createWebhookMetrics } from '../webhooks/webhook-metrics.ts';
+import { createClusterCaches, type ClusterCaches } from '../kube/caches.ts';
+import { createWatchMetrics } from '../kube/cache-metrics.ts';
+import { admissionWebhooks } from '../../webhooks/admission-webhooks.ts';
+import { watchCertificateDirectory } from '../../webhooks/certificate-directory.ts';
+import { createMetricsServer } from '../../webhooks/metrics-server.ts';
+import { Readiness } from '../../webhooks/readiness.ts';
+import { createWebhookServer } from '../../webhooks/server.ts';
+import type { CertificatePair } from '../../webhooks/serving-certificate.ts';
+import { createWebhookMetrics } from '../../webhooks/webhook-metrics.ts';
 
 export type CertMode = 'self' | 'cert-manager' | 'external';
 export const CERT_MODES: readonly CertMode[] = ['self', 'cert-manager', 'external'];
 
-/** What the `serve` flags set (src/cli/serve-command.ts), with their defaults. */
+/** What the `serve` flags set (serve-command.ts), with their defaults. */
 export interface OperatorSettings {
   port: number;
   metricsPort: number;
@@ -128,7 +128,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const ownCaches = options.caches === undefined;
   const caches =
     options.caches ??
-    createClusterCaches(options.kubeConfig, settings.namespace, log, createControllerMetrics(registry).watch, {
+    createClusterCaches(options.kubeConfig, settings.namespace, log, createWatchMetrics(registry), {
       whitelistConfigMapName: settings.whitelistConfigMap,
     });
   const metricsServer = createMetricsServer({ registry, readiness, logger: log.child({ server: 'metrics' }) });

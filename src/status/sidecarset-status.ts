@@ -1,10 +1,10 @@
 // SidecarSet status from the Pods the caches hold (spec Part B §6, Kruise's getMatchingPods and
 // calculateStatus), plus the drift list we add: Pods the SidecarSet selects that it never injected.
-import type { Pod } from '../src/api/core.ts';
-import { LABEL_INJECT, LABEL_INJECT_OPT_OUT_VALUE, type SidecarSet, type SidecarSetStatus } from '../src/api/sidecarset.ts';
-import type { Labels } from '../src/label-selector.ts';
-import { compileSidecarSetMatcher, isActivePod } from '../src/matching.ts';
-import { isInjectedBy } from './pod-annotations.ts';
+import type { Pod } from '../api/core.ts';
+import { LABEL_INJECT, LABEL_INJECT_OPT_OUT_VALUE, type SidecarSet, type SidecarSetStatus } from '../api/sidecarset.ts';
+import type { Labels } from '../label-selector.ts';
+import { compileSidecarSetMatcher, isActivePod } from '../matching.ts';
+import { isInjectedBy } from '../pod-annotations.ts';
 import { isPodConsistentWithSidecarSet, isPodReady, isPodSidecarUpdated, isPodStateConsistent, sidecarContainerNamesInPod } from './pod-sidecar-state.ts';
 
 export interface PodSelection {

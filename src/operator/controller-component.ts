@@ -1,8 +1,8 @@
-// The controller as a component of the operator process (src/operator.ts): `sidecarset serve`
+// The controller as a component of the operator process (src/operator/operator.ts): `sidecarset serve`
 // passes `controller: controllerComponent`, so the controller shares the webhook's caches and
 // follows the serve flags.
-import type { Component, OperatorContext } from '../src/operator.ts';
-import { startController, type Controller } from './controller.ts';
+import type { Component, OperatorContext } from './operator.ts';
+import { startController, type Controller } from '../../controllers/controller.ts';
 
 export function controllerComponent(context: OperatorContext): Component & Controller {
   const { settings } = context;

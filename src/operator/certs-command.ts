@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { servingIdentity, type ServingIdentity } from '../../certs/identity.ts';
 import { DEFAULT_LIFETIMES } from '../../certs/lifetimes.ts';
 import { issueCertificateSet } from '../../certs/rotation-step.ts';
-import type { Command, CommandValues } from './command.ts';
-import { InputError } from './input.ts';
+import type { Command, CommandValues } from '../cli/command.ts';
+import { InputError } from '../cli/input.ts';
 
 function required(values: CommandValues, flag: string): string {
   const value = values[flag];

@@ -15,7 +15,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { isGone, openRequest, requestJson, statusError } from './kube-http.ts';
 import { errorFields, type Logger } from './logger.ts';
-import type { WatchMetrics } from './metrics.ts';
+import type { WatchMetrics } from './cache-metrics.ts';
 
 export interface WatchCacheOptions<T> {
   name: string;

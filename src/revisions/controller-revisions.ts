@@ -1,9 +1,9 @@
 // ControllerRevision history of a SidecarSet, the pure part (spec Part B §5.3, §7.5): what a
 // revision of the current spec looks like, how Kubernetes names it, which existing one it equals,
 // and which old ones may go. The I/O lives in revision-history.ts.
-import type { ControllerRevision, Pod } from '../src/api/core.ts';
-import { sortedGoStrings } from '../src/go-order.ts';
-import { goJsonString, goMarshalSidecarContainer, safeEncodeString } from '../src/hash.ts';
+import type { ControllerRevision, Pod } from '../api/core.ts';
+import { sortedGoStrings } from '../go-order.ts';
+import { goJsonString, goMarshalSidecarContainer, safeEncodeString } from '../hash.ts';
 import {
   API_VERSION,
   KIND,
@@ -11,8 +11,8 @@ import {
   LABEL_CUSTOM_VERSION,
   LABEL_SIDECARSET_NAME,
   type SidecarSet,
-} from '../src/api/sidecarset.ts';
-import { readUpgradeSpec } from './pod-annotations.ts';
+} from '../api/sidecarset.ts';
+import { readUpgradeSpec } from '../pod-annotations.ts';
 
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 

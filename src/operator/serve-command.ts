@@ -3,12 +3,12 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { certificatesComponent } from '../../certs/mode.ts';
-import { controllerComponent } from '../../controllers/component.ts';
-import { CERT_MODES, DEFAULT_SETTINGS, startOperator, type CertMode, type Operator, type OperatorSettings } from '../operator.ts';
-import type { Command, CommandValues } from './command.ts';
-import { parseDuration } from './duration.ts';
-import { InputError } from './input.ts';
+import { certificatesComponent } from './certificates-component.ts';
+import { controllerComponent } from './controller-component.ts';
+import { CERT_MODES, DEFAULT_SETTINGS, startOperator, type CertMode, type Operator, type OperatorSettings } from './operator.ts';
+import type { Command, CommandValues } from '../cli/command.ts';
+import { parseDuration } from '../cli/duration.ts';
+import { InputError } from '../cli/input.ts';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';

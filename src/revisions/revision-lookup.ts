@@ -1,6 +1,6 @@
 // Finds the ControllerRevision a SidecarSet's `injectionStrategy.revision` pins (spec Part B §7.5).
-import type { ControllerRevision } from './api/core.ts';
-import { LABEL_CUSTOM_VERSION, LABEL_SIDECARSET_NAME, type SidecarSet } from './api/sidecarset.ts';
+import type { ControllerRevision } from '../api/core.ts';
+import { LABEL_CUSTOM_VERSION, LABEL_SIDECARSET_NAME, type SidecarSet } from '../api/sidecarset.ts';
 
 export class RevisionNotFoundError extends Error {
   constructor(message: string) {

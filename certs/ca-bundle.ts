@@ -1,29 +1,56 @@
 // Puts the CA bundle into every webhook of the operator's own two webhook configurations (and no
-// others). The webhooks field is a list, so a patch cannot address "every caBundle": read, set,
-// replace with the read resourceVersion, and start over on a conflict.
-import type {
-  AdmissionregistrationV1Api,
-  V1MutatingWebhookConfiguration,
-  V1ValidatingWebhookConfiguration,
-} from '@kubernetes/client-node';
-import { errorFields, type Logger } from '../src/kube/logger.ts';
+// others), as a JSON patch of `/webhooks/N/clientConfig/caBundle` only: every other field, those
+// this code has no type for included, stays as the apiserver has it. The patch also carries the
+// read resourceVersion, so a configuration changed in between (webhooks added, reordered) makes
+// the apiserver answer 409 Conflict, and the injector starts over from a fresh read.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ObjectMeta } from '../src/api/core.ts';
+import type { JsonPatchOperation } from '../src/json-patch.ts';
+import { JSON_PATCH, requestJson, statusCodeOf } from '../src/kube/kube-http.ts';
+import type { Logger } from '../src/kube/logger.ts';
 
-type WebhookConfiguration = V1MutatingWebhookConfiguration | V1ValidatingWebhookConfiguration;
-
-/** A copy of `config` whose every webhook trusts `caBundleBase64`, or undefined if all already do. */
-export function withCaBundle<T extends WebhookConfiguration>(config: T, caBundleBase64: string): T | undefined {
-  const webhooks = config.webhooks ?? [];
-  if (webhooks.every((webhook) => webhook.clientConfig.caBundle === caBundleBase64)) return undefined;
-  const copy = structuredClone(config);
-  for (const webhook of copy.webhooks ?? []) webhook.clientConfig.caBundle = caBundleBase64;
-  return copy;
+/** A Mutating- or ValidatingWebhookConfiguration, typed as far as caBundle injection reads it. */
+export interface WebhookConfiguration {
+  metadata?: ObjectMeta;
+  webhooks?: Array<{
+    name?: string;
+    clientConfig: { caBundle?: string; url?: string; service?: { name?: string; namespace?: string; path?: string; port?: number }; [field: string]: unknown };
+    [field: string]: unknown;
+  }>;
+  [field: string]: unknown;
 }
 
-interface ConfigurationAccess {
-  kind: string;
-  name: string;
-  read(): Promise<WebhookConfiguration>;
-  replace(body: WebhookConfiguration): Promise<unknown>;
+export type WebhookConfigurationKind = 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration';
+
+/** The two calls the injector makes. */
+export interface WebhookConfigurationApi {
+  read(kind: WebhookConfigurationKind, name: string): Promise<WebhookConfiguration>;
+  patch(kind: WebhookConfigurationKind, name: string, operations: JsonPatchOperation[]): Promise<unknown>;
+}
+
+const RESOURCES: Record<WebhookConfigurationKind, string> = {
+  MutatingWebhookConfiguration: 'mutatingwebhookconfigurations',
+  ValidatingWebhookConfiguration: 'validatingwebhookconfigurations',
+};
+
+export function webhookConfigurationApi(kubeConfig: KubeConfig): WebhookConfigurationApi {
+  const path = (kind: WebhookConfigurationKind, name: string) => `/apis/admissionregistration.k8s.io/v1/${RESOURCES[kind]}/${encodeURIComponent(name)}`;
+  return {
+    read: (kind, name) => requestJson<WebhookConfiguration>(kubeConfig, { path: path(kind, name) }),
+    patch: (kind, name, operations) => requestJson(kubeConfig, { method: 'PATCH', path: path(kind, name), body: operations, contentType: JSON_PATCH }),
+  };
+}
+
+/** The patch making every webhook of `config` trust `caBundleBase64`, or undefined if all already do. */
+export function caBundlePatch(config: WebhookConfiguration, caBundleBase64: string): JsonPatchOperation[] | undefined {
+  const webhooks = config.webhooks ?? [];
+  if (webhooks.every((webhook) => webhook.clientConfig.caBundle === caBundleBase64)) return undefined;
+  return [
+    // Not a change: the apiserver compares it with the stored version and answers 409 if they differ.
+    { op: 'replace', path: '/metadata/resourceVersion', value: config.metadata?.resourceVersion },
+    // `add` sets a member whether or not it exists.
+    ...webhooks.map((_, index) => ({ op: 'add', path: `/webhooks/${index}/clientConfig/caBundle`, value: caBundleBase64 })),
+  ];
 }
 
 export interface CaBundleInjector {
@@ -35,7 +62,7 @@ export interface CaBundleInjector {
 }
 
 export interface CaBundleInjectorOptions {
-  api: AdmissionregistrationV1Api;
+  api: WebhookConfigurationApi;
   mutatingWebhookConfiguration: string;
   validatingWebhookConfiguration: string;
   logger: Logger;
@@ -45,47 +72,34 @@ const MAX_CONFLICTS = 5;
 
 export function createCaBundleInjector(options: CaBundleInjectorOptions): CaBundleInjector {
   const { api, logger } = options;
-  const mutating = options.mutatingWebhookConfiguration;
-  const validating = options.validatingWebhookConfiguration;
-  const configurations: ConfigurationAccess[] = [
-    {
-      kind: 'MutatingWebhookConfiguration',
-      name: mutating,
-      read: () => api.readMutatingWebhookConfiguration({ name: mutating }),
-      replace: (body) => api.replaceMutatingWebhookConfiguration({ name: mutating, body: body as V1MutatingWebhookConfiguration }),
-    },
-    {
-      kind: 'ValidatingWebhookConfiguration',
-      name: validating,
-      read: () => api.readValidatingWebhookConfiguration({ name: validating }),
-      replace: (body) => api.replaceValidatingWebhookConfiguration({ name: validating, body: body as V1ValidatingWebhookConfiguration }),
-    },
+  const configurations: Array<{ kind: WebhookConfigurationKind; name: string }> = [
+    { kind: 'MutatingWebhookConfiguration', name: options.mutatingWebhookConfiguration },
+    { kind: 'ValidatingWebhookConfiguration', name: options.validatingWebhookConfiguration },
   ];
 
   /** Configurations last seen missing: logged when they go missing and when they come back, not at every sync. */
   const missing = new Set<string>();
 
-  async function inject(configuration: ConfigurationAccess, caBundle: string): Promise<boolean> {
-    const { kind, name } = configuration;
+  async function inject(kind: WebhookConfigurationKind, name: string, caBundle: string): Promise<boolean> {
     for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
       let current: WebhookConfiguration;
       try {
-        current = await configuration.read();
+        current = await api.read(kind, name);
       } catch (error) {
-        if (errorFields(error).err.code !== 404) throw error;
+        if (statusCodeOf(error) !== 404) throw error;
         if (!missing.has(kind)) logger.warn({ kind, name }, 'webhook configuration not found; caBundle will be injected when it appears');
         missing.add(kind);
         return false;
       }
       if (missing.delete(kind)) logger.info({ kind, name }, 'webhook configuration appeared');
-      const updated = withCaBundle(current, caBundle);
-      if (!updated) return false;
+      const patch = caBundlePatch(current, caBundle);
+      if (!patch) return false;
       try {
-        await configuration.replace(updated);
-        logger.info({ kind, name, webhooks: updated.webhooks?.length ?? 0 }, 'caBundle injected');
+        await api.patch(kind, name, patch);
+        logger.info({ kind, name, webhooks: current.webhooks?.length ?? 0 }, 'caBundle injected');
         return true;
       } catch (error) {
-        if (errorFields(error).err.code !== 409) throw error;
+        if (statusCodeOf(error) !== 409) throw error;
         logger.debug({ kind, name, attempt }, 'webhook configuration changed while injecting caBundle; retrying');
       }
     }
@@ -95,7 +109,7 @@ export function createCaBundleInjector(options: CaBundleInjectorOptions): CaBund
   return {
     async publish(bundlePem) {
       const caBundle = Buffer.from(bundlePem, 'utf8').toString('base64');
-      const changed = await Promise.all(configurations.map((configuration) => inject(configuration, caBundle)));
+      const changed = await Promise.all(configurations.map(({ kind, name }) => inject(kind, name, caBundle)));
       return changed.some(Boolean);
     },
   };

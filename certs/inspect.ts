@@ -6,7 +6,7 @@
 //     the same CA, which every client already trusts;
 //   - a bad rotation leftover (next/previous CA, step time): dropped or re-stamped.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import type { V1Secret } from '@kubernetes/client-node';
+import type { Secret } from '../src/api/core.ts';
 import type { CertificateSet } from './certificate-set.ts';
 import type { ServingIdentity } from './identity.ts';
 import { decodeSecret } from './secret-layout.ts';
@@ -109,7 +109,7 @@ function checkServing(set: Pick<CertificateSet, 'serving'>, ca: X509Certificate,
   return problem ? { problem } : { span };
 }
 
-export function inspectSecret(secret: V1Secret | undefined, identity: ServingIdentity, now: number): Inspection {
+export function inspectSecret(secret: Secret | undefined, identity: ServingIdentity, now: number): Inspection {
   if (!secret) return { usable: false, reason: 'Secret does not exist', expected: true };
   const { fields, unexpectedKeys, stepAt } = decodeSecret(secret);
   if (unexpectedKeys.length > 0) {

@@ -4,11 +4,11 @@
 // until the next due time. Watches on the three objects wake it early: a replica reloads within moments of another
 // writing the Secret, and an overwritten caBundle is restored at once. Polling covers lost watches.
 import { X509Certificate } from 'node:crypto';
-import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelay } from '../src/kube/backoff.ts';
 import { errorFields, type Logger } from '../src/kube/logger.ts';
 import { createWatchCache } from '../src/kube/watch-cache.ts';
-import { createCaBundleInjector } from './ca-bundle.ts';
+import { createCaBundleInjector, webhookConfigurationApi } from './ca-bundle.ts';
 import { caBundlePem, trustedCas, type CertificateSet } from './certificate-set.ts';
 import { servingIdentity } from './identity.ts';
 import { inspectSecret } from './inspect.ts';
@@ -16,7 +16,7 @@ import { DEFAULT_LIFETIMES, type Lifetimes } from './lifetimes.ts';
 import { planStep, type Step } from './rotation-plan.ts';
 import { applyStep } from './rotation-step.ts';
 import { renderSecret } from './secret-layout.ts';
-import { createSecretStore } from './secret-store.ts';
+import { createSecretStore, secretApi } from './secret-store.ts';
 
 /** What the TLS server needs: PEM certificate and key, and the CA bundle clients should trust. */
 export interface ServingCertificate {
@@ -81,9 +81,8 @@ export function startCertificateManager(options: CertificateManagerOptions): Cer
   const lifetimes: Lifetimes = { ...DEFAULT_LIFETIMES, ...options.lifetimes };
   const checkIntervalMs = options.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
   const identity = servingIdentity(options);
-  const store = createSecretStore(kubeConfig.makeApiClient(CoreV1Api), namespace, secretName);
-  const admission = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
-  const injector = createCaBundleInjector({ ...options, api: admission });
+  const store = createSecretStore(secretApi(kubeConfig), namespace, secretName);
+  const injector = createCaBundleInjector({ ...options, api: webhookConfigurationApi(kubeConfig) });
 
   let stopped = false;
   let delivered: ServingCertificate | undefined;

@@ -1,6 +1,6 @@
 // How a CertificateSet is laid out in the Secret: cert-manager's keys (ca.crt, ca.key, tls.crt,
 // tls.key) plus the rotation-only keys, a step-time annotation and a managed-by label.
-import type { V1Secret } from '@kubernetes/client-node';
+import type { Secret } from '../src/api/core.ts';
 import type { CertificateSet } from './certificate-set.ts';
 
 export const SECRET_KEYS = {
@@ -31,7 +31,7 @@ const FIELD_BY_KEY = new Map<string, SecretField>(
   Object.entries(SECRET_KEYS).map(([field, key]) => [key, field as SecretField]),
 );
 
-export function decodeSecret(secret: V1Secret): DecodedSecret {
+export function decodeSecret(secret: Secret): DecodedSecret {
   const fields: DecodedSecret['fields'] = {};
   const unexpectedKeys: string[] = [];
   for (const [key, value] of Object.entries(secret.data ?? {})) {
@@ -49,7 +49,7 @@ const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64
  * owner references) and its resourceVersion for optimistic concurrency. The type stays Opaque if it
  * was (types are immutable); anything else becomes kubernetes.io/tls, cert-manager's choice.
  */
-export function renderSecret(set: CertificateSet, name: string, namespace: string, existing?: V1Secret): V1Secret {
+export function renderSecret(set: CertificateSet, name: string, namespace: string, existing?: Secret): Secret {
   const data: Record<string, string> = {
     [SECRET_KEYS.caCert]: b64(set.ca.cert),
     [SECRET_KEYS.caKey]: b64(set.ca.key),

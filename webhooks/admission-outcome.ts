@@ -23,7 +23,8 @@
 //
 // dryRun: no handler has side effects (the configurations declare `sideEffects: None`), so a dry
 // run is answered exactly like a real request; only the injection counter skips it.
-import type { AdmissionRequest, AdmissionStatus, JsonPatchOperation } from './admission-review.ts';
+import type { JsonPatchOperation } from '../src/json-patch.ts';
+import type { AdmissionRequest, AdmissionStatus } from './admission-review.ts';
 
 export interface Allowed {
   allowed: true;

@@ -5,6 +5,7 @@
 // (not JSON, another apiVersion or kind, no request, no uid, fields of the wrong type) throws
 // MalformedReviewError, which the server answers with HTTP 400. What the envelope carries
 // (`object`, `oldObject`) is only checked to be an object or absent; the handlers judge it.
+import type { JsonPatchOperation } from '../src/json-patch.ts';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 export const ADMISSION_KIND = 'AdmissionReview';
@@ -36,13 +37,6 @@ export interface AdmissionRequest {
   object?: Record<string, unknown>;
   oldObject?: Record<string, unknown>;
   dryRun: boolean;
-}
-
-export interface JsonPatchOperation {
-  op: string;
-  path: string;
-  value?: unknown;
-  from?: string;
 }
 
 /** metav1.StatusCause: one field error, as the apiserver lists them under `details.causes`. */

@@ -208,3 +208,14 @@ export interface ControllerRevision {
   data?: unknown;
   revision: number;
 }
+
+export interface Secret {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  type?: string;
+  immutable?: boolean;
+  /** Base64 values by key. */
+  data?: Record<string, string>;
+  [field: string]: unknown;
+}

@@ -4,17 +4,9 @@
 // containers are not rewritten; a same-named container is replaced in place.
 import type { Pod } from '../api/core.ts';
 import { isJsonObject } from '../json-object.ts';
+import { escapePointerToken, type JsonPatchOperation } from '../json-patch.ts';
 import type { ListChange } from './container-placement.ts';
 import type { PodChanges } from './pod-changes.ts';
-
-export type JsonPatchOperation =
-  | { op: 'add' | 'replace'; path: string; value: unknown }
-  | { op: 'remove'; path: string };
-
-/** Escapes one reference token of a JSON Pointer (RFC 6901). */
-export function escapePointerToken(token: string): string {
-  return token.replaceAll('~', '~0').replaceAll('/', '~1');
-}
 
 /**
  * The patch turning `original` into the injected Pod. `basePath` locates the Pod inside a larger document,

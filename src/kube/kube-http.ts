@@ -1,10 +1,9 @@
-// Plain-JSON HTTP to the apiserver with the kubeconfig's credentials, for the watches and the
-// controller's writes. Why not the generated client: client-node 2.0 builds a new undici Agent,
-// hence a new TLS connection, for every call (measured: ~300 ms per reconcile on a busy 2-core
-// host), turns timestamps into Date objects (and sends MicroTime fields with the millisecond
-// precision the apiserver refuses), and hides the response stream a watch needs. Here one
-// keep-alive agent per kubeconfig carries every request, bodies stay plain JSON, and every
-// request can be aborted.
+// The one Kubernetes API client of the operator: plain-JSON HTTP to the apiserver with the
+// kubeconfig's credentials, for the watches, the controller's writes, leader election and the
+// certificate manager. One keep-alive agent per kubeconfig carries every request, bodies stay
+// plain JSON (fields this code does not know survive a read-modify-write), every call has a
+// timeout and can be aborted, and every non-2xx answer is a KubeApiError. Why not client-node's
+// generated API: docs/decisions/own-http-client.md.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -25,23 +24,46 @@ export function isGone(err: unknown): boolean {
   return err instanceof KubeApiError && err.statusCode === 410;
 }
 
-/** HTTP status of an API error from either client: our KubeApiError or client-node's ApiException. */
+/** HTTP status of a KubeApiError; undefined for anything else (a network error, a timeout). */
 export function statusCodeOf(err: unknown): number | undefined {
-  const e = err as { statusCode?: unknown; code?: unknown } | null;
-  if (typeof e?.statusCode === 'number') return e.statusCode;
-  return typeof e?.code === 'number' ? e.code : undefined;
+  return err instanceof KubeApiError ? err.statusCode : undefined;
 }
 
 export const MERGE_PATCH = 'application/merge-patch+json';
+export const JSON_PATCH = 'application/json-patch+json';
+
+/** Time allowed for a call: the whole exchange for requestJson, until the response headers for openRequest. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface KubeRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;
-  /** Default application/json; PATCH needs e.g. MERGE_PATCH. */
+  /** Default application/json; PATCH needs MERGE_PATCH or JSON_PATCH. */
   contentType?: string;
   signal?: AbortSignal;
+  /** Default DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+export class KubeTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeTimeoutError';
+  }
+}
+
+/** A signal that aborts on the caller's signal or after `timeoutMs`; cancel() ends the timer. */
+function deadline(request: KubeRequest): { signal: AbortSignal; cancel(): void } {
+  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new KubeTimeoutError(`${request.method ?? 'GET'} ${request.path}: no answer within ${timeoutMs} ms`)), timeoutMs);
+  timer.unref();
+  return {
+    signal: request.signal ? AbortSignal.any([request.signal, controller.signal]) : controller.signal,
+    cancel: () => clearTimeout(timer),
+  };
 }
 
 // One keep-alive agent per kubeconfig; a proxied cluster keeps the agent client-node builds for it.
@@ -61,8 +83,35 @@ function agentFor(kubeConfig: KubeConfig, options: https.RequestOptions, secure:
   return agent;
 }
 
-/** Sends a request and resolves with the response once a 2xx status arrives; rejects with KubeApiError otherwise. */
+/**
+ * Sends a request and resolves with the response stream once a 2xx status arrives; rejects with
+ * KubeApiError otherwise. The timeout covers the wait for the headers; the caller's signal, the
+ * whole stream.
+ */
 export async function openRequest(kubeConfig: KubeConfig, request: KubeRequest): Promise<http.IncomingMessage> {
+  const { signal, cancel } = deadline(request);
+  try {
+    return await send(kubeConfig, request, signal, request.signal);
+  } finally {
+    cancel();
+  }
+}
+
+/** A request whose answer is JSON (or nothing); the timeout covers the whole exchange. */
+export async function requestJson<T>(kubeConfig: KubeConfig, request: KubeRequest): Promise<T> {
+  const { signal, cancel } = deadline(request);
+  try {
+    const text = await readText(await send(kubeConfig, request, signal, signal));
+    return (text ? JSON.parse(text) : undefined) as T;
+  } catch (error) {
+    throw signal.aborted && signal.reason instanceof KubeTimeoutError ? signal.reason : error;
+  } finally {
+    cancel();
+  }
+}
+
+/** `untilHeaders` bounds the wait for the status line; `streamSignal` stays attached to the response. */
+async function send(kubeConfig: KubeConfig, request: KubeRequest, untilHeaders: AbortSignal, streamSignal: AbortSignal | undefined): Promise<http.IncomingMessage> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const url = new URL(cluster.server.replace(/\/$/, '') + request.path);
@@ -80,22 +129,25 @@ export async function openRequest(kubeConfig: KubeConfig, request: KubeRequest):
   await kubeConfig.applyToHTTPSOptions(options); // credentials (headers, client certificate), per request: tokens may rotate
   const secure = url.protocol !== 'http:';
   options.agent = agentFor(kubeConfig, options, secure);
-  options.signal = request.signal;
-  const send = secure ? https.request : http.request;
+  if (streamSignal) options.signal = streamSignal;
+  untilHeaders.throwIfAborted();
+  const sendRequest = secure ? https.request : http.request;
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const outgoing = send(url, options, resolve);
-    outgoing.on('error', reject);
+    const outgoing = sendRequest(url, options, resolve);
+    const onAbort = (): void => {
+      outgoing.destroy(untilHeaders.reason);
+    };
+    untilHeaders.addEventListener('abort', onAbort, { once: true });
+    outgoing.on('response', () => untilHeaders.removeEventListener('abort', onAbort));
+    outgoing.on('error', (error) => {
+      untilHeaders.removeEventListener('abort', onAbort);
+      reject(untilHeaders.aborted ? untilHeaders.reason : error);
+    });
     outgoing.end(body);
   });
   const status = response.statusCode ?? 0;
   if (status >= 200 && status < 300) return response;
   throw statusError(status, await readText(response).catch(() => ''));
-}
-
-/** A request whose answer is JSON (or nothing). */
-export async function requestJson<T>(kubeConfig: KubeConfig, request: KubeRequest): Promise<T> {
-  const text = await readText(await openRequest(kubeConfig, request));
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 async function readText(stream: AsyncIterable<Buffer | string>): Promise<string> {

@@ -187,7 +187,7 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
     const now = microTime(Date.now());
     const record: LeaseRecord = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: observed?.record.leaseTransitions ?? 0 };
     try {
-      await requestJson(kubeConfig, { method: 'PUT', path: item, body: { ...lease, spec: record }, signal: AbortSignal.timeout(renewDeadlineMs) });
+      await requestJson(kubeConfig, { method: 'PUT', path: item, body: { ...lease, spec: record }, timeoutMs: renewDeadlineMs });
       log.info({}, 'released lease');
     } catch (err) {
       log.warn(errorFields(err), 'failed to release lease; a successor waits for it to expire');

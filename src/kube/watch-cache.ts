@@ -208,7 +208,8 @@ class ListWatchCache<T> implements WatchCache<T> {
       const page = await requestJson<{ apiVersion?: string; kind?: string; metadata?: { resourceVersion?: string; continue?: string }; items?: any[] }>(kubeConfig, {
         path,
         query: { limit: String(this.#options.pageSize ?? 500), continue: continueToken, labelSelector, fieldSelector },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]),
+        signal,
+        timeoutMs: LIST_TIMEOUT_MS,
       });
       // List items come without apiVersion/kind; watch events carry them. Make both look alike.
       const kind = page.kind?.replace(/List$/, '');

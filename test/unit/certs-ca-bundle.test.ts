@@ -1,9 +1,25 @@
 // caBundle injection into the operator's two webhook configurations.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiException, type AdmissionregistrationV1Api, type V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
-import { createCaBundleInjector, withCaBundle } from '../../certs/ca-bundle.ts';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import jsonpatch from 'fast-json-patch';
+import {
+  caBundlePatch,
+  createCaBundleInjector,
+  webhookConfigurationApi,
+  type WebhookConfiguration as V1MutatingWebhookConfiguration,
+  type WebhookConfigurationApi,
+} from '../../certs/ca-bundle.ts';
+import { KubeApiError } from '../../src/kube/kube-http.ts';
 import { recordingLogger } from './recording-logger.ts';
+
+/** `config` with the caBundle patch applied, or undefined when there is nothing to patch. */
+function withCaBundle(config: V1MutatingWebhookConfiguration, caBundle: string): V1MutatingWebhookConfiguration | undefined {
+  const patch = caBundlePatch(config, caBundle);
+  return patch && jsonpatch.applyPatch(structuredClone(config), patch as jsonpatch.Operation[], true).newDocument;
+}
 
 const configuration = (...bundles: (string | undefined)[]): V1MutatingWebhookConfiguration => ({
   metadata: { name: 'hooks', resourceVersion: '7' },
@@ -15,7 +31,7 @@ const configuration = (...bundles: (string | undefined)[]): V1MutatingWebhookCon
   })),
 });
 
-describe('withCaBundle', () => {
+describe('caBundle patch', () => {
   it('sets the bundle on every webhook and leaves everything else, the input included, untouched', () => {
     const input = configuration(undefined, 'b2xk');
     const before = structuredClone(input);
@@ -34,26 +50,23 @@ describe('withCaBundle', () => {
 
 describe('caBundle injector', () => {
   /** An admission API holding at most the two named configurations, with scripted conflicts. */
-  function fakeAdmission(objects: Map<string, V1MutatingWebhookConfiguration>, conflicts = { count: 0 }) {
-    const read = (name: string) => {
-      const found = objects.get(name);
-      if (!found) throw new ApiException(404, 'not found', JSON.stringify({ message: `${name} not found` }), {});
-      return structuredClone(found);
-    };
-    const replace = ({ name, body }: { name: string; body: V1MutatingWebhookConfiguration }) => {
-      if (conflicts.count > 0) {
-        conflicts.count--;
-        throw new ApiException(409, 'conflict', JSON.stringify({ message: 'the object has been modified' }), {});
-      }
-      objects.set(name, body);
-      return body;
-    };
+  function fakeAdmission(objects: Map<string, V1MutatingWebhookConfiguration>, conflicts = { count: 0 }): WebhookConfigurationApi {
     return {
-      readMutatingWebhookConfiguration: async ({ name }: { name: string }) => read(name),
-      readValidatingWebhookConfiguration: async ({ name }: { name: string }) => read(name),
-      replaceMutatingWebhookConfiguration: async (params: { name: string; body: V1MutatingWebhookConfiguration }) => replace(params),
-      replaceValidatingWebhookConfiguration: async (params: { name: string; body: V1MutatingWebhookConfiguration }) => replace(params),
-    } as unknown as AdmissionregistrationV1Api;
+      read: async (_kind, name) => {
+        const found = objects.get(name);
+        if (!found) throw new KubeApiError(404, `${name} not found`, 'NotFound');
+        return structuredClone(found);
+      },
+      patch: async (_kind, name, operations) => {
+        if (conflicts.count > 0) {
+          conflicts.count--;
+          throw new KubeApiError(409, 'the object has been modified', 'Conflict');
+        }
+        const patched = jsonpatch.applyPatch(structuredClone(objects.get(name)!), operations as jsonpatch.Operation[], true).newDocument;
+        objects.set(name, patched);
+        return patched;
+      },
+    };
   }
   const bundle = '-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n';
   const encoded = Buffer.from(bundle).toString('base64');
@@ -85,5 +98,53 @@ describe('caBundle injector', () => {
     const objects = new Map([['m', configuration(undefined)], ['v', configuration(undefined)]]);
     const injector = createCaBundleInjector({ api: fakeAdmission(objects, { count: 100 }), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', logger: recordingLogger() });
     await assert.rejects(injector.publish(bundle), /lost 5 update races in a row/);
+  });
+});
+
+describe('caBundle injection over HTTP', () => {
+  it('patches only caBundle, so fields no type here knows survive, and sends the resourceVersion it read', async () => {
+    const stored: Record<string, unknown> = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: 'm', resourceVersion: '7' },
+      futureTopLevelField: { kept: true },
+      webhooks: [{ name: 'w.example.com', futureWebhookField: 'kept', clientConfig: { url: 'https://127.0.0.1/p', futureClientField: 1 } }],
+    };
+    const requests: { method?: string; contentType?: string; body: string }[] = [];
+    const server = http.createServer(async (request, response) => {
+      let body = '';
+      for await (const chunk of request) body += chunk;
+      requests.push({ method: request.method, contentType: request.headers['content-type'], body });
+      if (request.method === 'PATCH') {
+        const operations = JSON.parse(body) as jsonpatch.Operation[];
+        Object.assign(stored, jsonpatch.applyPatch(structuredClone(stored), operations, true).newDocument);
+      }
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stored));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromOptions({
+        clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      const injector = createCaBundleInjector({ api: webhookConfigurationApi(kubeConfig), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'm', logger: recordingLogger() });
+      assert.equal(await injector.publish('CA'), true);
+      const patch = requests.find((r) => r.method === 'PATCH')!;
+      assert.equal(patch.contentType, 'application/json-patch+json');
+      assert.deepEqual(JSON.parse(patch.body), [
+        { op: 'replace', path: '/metadata/resourceVersion', value: '7' },
+        { op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: Buffer.from('CA').toString('base64') },
+      ]);
+      assert.deepEqual(stored.futureTopLevelField, { kept: true });
+      assert.deepEqual(stored.webhooks, [
+        { name: 'w.example.com', futureWebhookField: 'kept', clientConfig: { url: 'https://127.0.0.1/p', futureClientField: 1, caBundle: Buffer.from('CA').toString('base64') } },
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -2,7 +2,7 @@
 // leftovers; and the Secret layout round trip.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { V1Secret } from '@kubernetes/client-node';
+import type { Secret } from '../../src/api/core.ts';
 import { issueCa, issueServing, type KeyedCertificate } from '../../certs/authority.ts';
 import type { CertificateSet } from '../../certs/certificate-set.ts';
 import { servingIdentity } from '../../certs/identity.ts';
@@ -18,9 +18,9 @@ const otherCa = issueCa(validity(100 * HOUR));
 const serving = issueServing(ca, identity, validity());
 const good: CertificateSet = { ca, serving };
 
-const secretOf = (set: CertificateSet, existing?: V1Secret): V1Secret => renderSecret(set, 'certs', 'ops', existing);
+const secretOf = (set: CertificateSet, existing?: Secret): Secret => renderSecret(set, 'certs', 'ops', existing);
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
-function withData(secret: V1Secret, changes: Record<string, string | undefined>): V1Secret {
+function withData(secret: Secret, changes: Record<string, string | undefined>): Secret {
   const data = { ...secret.data };
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) delete data[key];
@@ -123,7 +123,7 @@ describe('inspectSecret', () => {
 
 describe('renderSecret', () => {
   it('keeps what others put on the Secret, its version and an Opaque type, and drops a stale step time', () => {
-    const existing: V1Secret = {
+    const existing: Secret = {
       type: 'Opaque',
       metadata: { name: 'certs', namespace: 'ops', resourceVersion: '42', uid: 'u1', labels: { team: 'a' }, annotations: { note: 'kept', [STEP_AT_ANNOTATION]: 'old' } },
     };

@@ -1,13 +1,14 @@
 // The shared Secret's optimistic concurrency: every lost race resolves to "re-read", real errors throw.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiException, type CoreV1Api, type V1Secret } from '@kubernetes/client-node';
-import { createSecretStore } from '../../certs/secret-store.ts';
+import type { Secret } from '../../src/api/core.ts';
+import { KubeApiError } from '../../src/kube/kube-http.ts';
+import { createSecretStore, type SecretApi } from '../../certs/secret-store.ts';
 
-const apiError = (code: number): ApiException<string> => new ApiException(code, `HTTP ${code}`, JSON.stringify({ kind: 'Status', code, message: `status ${code}` }), {});
+const apiError = (code: number): KubeApiError => new KubeApiError(code, `HTTP ${code}`);
 
-/** A CoreV1Api stand-in: each method answers from `answers` and records its parameters. */
-function fakeCore(answers: Record<string, (params: any) => unknown>): { core: CoreV1Api; calls: [string, any][] } {
+/** A SecretApi stand-in: each method answers from `answers` and records its parameters. */
+function fakeCore(answers: Record<string, (params: any) => unknown>): { core: SecretApi; calls: [string, any][] } {
   const calls: [string, any][] = [];
   const core = new Proxy({}, {
     get: (_target, method: string) => async (params: unknown) => {
@@ -16,15 +17,15 @@ function fakeCore(answers: Record<string, (params: any) => unknown>): { core: Co
       if (!answer) throw new Error(`unexpected call ${method}`);
       return answer(params);
     },
-  }) as CoreV1Api;
+  }) as unknown as SecretApi;
   return { core, calls };
 }
 const fail = (code: number) => () => {
   throw apiError(code);
 };
 
-const body: V1Secret = { type: 'kubernetes.io/tls', metadata: { name: 'certs', namespace: 'ops', resourceVersion: '5', uid: 'u1' }, data: {} };
-const current: V1Secret = { ...body, metadata: { ...body.metadata } };
+const body: Secret = { type: 'kubernetes.io/tls', metadata: { name: 'certs', namespace: 'ops', resourceVersion: '5', uid: 'u1' }, data: {} };
+const current: Secret = { ...body, metadata: { ...body.metadata } };
 
 describe('secret store', () => {
   it('reads a missing Secret as undefined and other failures as errors', async () => {
@@ -49,7 +50,7 @@ describe('secret store', () => {
   });
 
   it('recreates a Secret of another type or an immutable one, deleting only the version it judged', async () => {
-    const foreign: V1Secret = { ...current, type: 'kubernetes.io/dockerconfigjson' };
+    const foreign: Secret = { ...current, type: 'kubernetes.io/dockerconfigjson' };
     for (const unchangeable of [foreign, { ...current, immutable: true }]) {
       const recreated = fakeCore({ deleteNamespacedSecret: () => ({}), createNamespacedSecret: ({ body: b }) => b });
       const written = await createSecretStore(recreated.core, 'ops', 'certs').write(unchangeable, body);

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { ControllerRevision, Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
 import { createAvoidingCollisions } from '../../controllers/revision-history.ts';
+import { KubeApiError } from '../../src/kube/kube-http.ts';
 import {
   activeRevisionNames,
   buildRevision,
@@ -176,7 +177,7 @@ describe('registerLatestRevision decisions', () => {
 });
 
 describe('name collisions (CreateControllerRevision)', () => {
-  const conflict = (): Error => Object.assign(new Error('already exists'), { code: 409 });
+  const conflict = (): Error => new KubeApiError(409, 'already exists');
 
   it('reuses a revision of the same name with the same data', async () => {
     const candidate = buildRevision(sidecarSet('i'), NS, 1, 0);
@@ -212,7 +213,7 @@ describe('name collisions (CreateControllerRevision)', () => {
     await assert.rejects(
       createAvoidingCollisions(candidate, 'sc', 0, {
         create: async () => {
-          throw Object.assign(new Error('forbidden'), { code: 403 });
+          throw new KubeApiError(403, 'forbidden');
         },
         read: async () => candidate,
       }),

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import jsonpatch from 'fast-json-patch';
 import type { Pod } from '../../src/api/core.ts';
-import { escapePointerToken, injectionPatch } from '../../src/injection/patch.ts';
+import { injectionPatch } from '../../src/injection/patch.ts';
+import { escapePointerToken } from '../../src/json-patch.ts';
 import { applyPodChanges, type PodChanges } from '../../src/injection/pod-changes.ts';
 
 const apply = <T>(pod: T, patch: unknown[]): T => jsonpatch.applyPatch(structuredClone(pod), structuredClone(patch) as jsonpatch.Operation[], true).newDocument;

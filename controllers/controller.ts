@@ -1,74 +1,74 @@
-// The SidecarSet controller: watch events -> work queue -> status reconciler, run only while this
-// replica leads. The caches run on every replica (the webhooks read them); handlers only queue
-// keys, and only while leading.
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+// The SidecarSet controller, one LeaderRunnable of the manager: watch events -> work queue ->
+// status reconciler. The caches run on every replica (the webhooks read them); handlers only
+// queue keys, and only while this replica leads. A reconcile that throws is contained by the work
+// queue (logged, retried with backoff) and counted by result; an exception that is not an API or
+// network error (a bug) is counted apart as well, as controller-runtime counts panics.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { Namespace, Pod } from '../src/api/core.ts';
 import type { SidecarSet } from '../src/api/sidecarset.ts';
-import { createClusterCaches } from '../src/kube/caches.ts';
-import { createDriftReporter } from './drift-report.ts';
 import { podChanged, sidecarSetChanged, sidecarSetForRevision, sidecarSetsForNamespace, sidecarSetsForPod } from '../src/event-mapping.ts';
-import { createLeaderElector, type LeaderElector } from '../src/kube/leader-election.ts';
+import type { ControllerCaches } from '../src/kube/caches.ts';
+import { KubeApiError, KubeTimeoutError } from '../src/kube/kube-http.ts';
 import { errorFields, type Logger } from '../src/kube/logger.ts';
+import type { LeaderRunnable } from '../src/kube/manager.ts';
+import { createDriftReporter } from './drift-report.ts';
 import { createControllerMetrics } from './metrics.ts';
 import { createRevisionHistory } from './revision-history.ts';
-import { createStatusReconciler, type ReconcilerCaches } from './status-reconciler.ts';
-import { createWorkQueue, type WorkQueue } from './work-queue.ts';
+import { createStatusReconciler } from './status-reconciler.ts';
+import { createWorkQueue, type KeyHandler, type WorkQueue } from './work-queue.ts';
 
-export interface LeaderElectionSettings {
-  /** Default true; false makes this replica reconcile unconditionally (a single replica, tests). */
-  enabled?: boolean;
-  leaseName?: string;
-  /** Default `<hostname>_<uuid>`. */
-  identity?: string;
-  leaseDurationMs?: number;
-  renewDeadlineMs?: number;
-  retryPeriodMs?: number;
-}
-
-export interface ControllerOptions {
+export interface SidecarSetControllerOptions {
   kubeConfig: KubeConfig;
-  /** The operator namespace: ControllerRevisions and the Lease live there. */
+  /** The operator namespace: ControllerRevisions live there. */
   namespace: string;
-  /** Shared caches (from createClusterCaches); when absent the controller creates, starts and stops its own. */
-  caches?: ReconcilerCaches;
+  caches: ControllerCaches;
   logger: Logger;
   registry: Registry;
+  /** This replica's identity (the manager's): the reporting instance of drift Events. */
+  identity: string;
   /** Concurrent reconciles. Default 3. */
   workers?: number;
-  leaderElection?: LeaderElectionSettings;
   /** Namespaces whose Pods never count as drift. Default kube-system and `namespace` (the webhook skips both). */
   driftExcludedNamespaces?: string[];
   /** Every SidecarSet is reconciled again this often, as a safety net. Default 10 min. */
   resyncIntervalMs?: number;
 }
 
-export interface Controller {
-  stop(): Promise<void>;
+export interface SidecarSetController extends LeaderRunnable {
   /** The caches the controller reads have listed once. */
   ready(): boolean;
-  isLeader(): boolean;
 }
 
-export function startController(options: ControllerOptions): Controller {
+/** An exception that is neither an answer of the apiserver nor a failure to reach it: a bug. */
+const isUnexpected = (error: unknown): boolean =>
+  !(error instanceof KubeApiError || error instanceof KubeTimeoutError || (error as NodeJS.ErrnoException)?.code !== undefined || (error as Error)?.name === 'AbortError');
+
+export function createSidecarSetController(options: SidecarSetControllerOptions): SidecarSetController {
   const log = options.logger.child({ component: 'sidecarset-controller' });
   const metrics = createControllerMetrics(options.registry);
-  const ownCaches = options.caches ? undefined : createClusterCaches(options.kubeConfig, options.namespace, options.logger, metrics.watch);
-  const caches: ReconcilerCaches = options.caches ?? ownCaches!;
-  ownCaches?.start();
-  const identity = options.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
+  const { caches } = options;
 
-  const reconcile = createStatusReconciler({
+  const reconcileStatus = createStatusReconciler({
     kubeConfig: options.kubeConfig,
     caches,
     history: createRevisionHistory(options.kubeConfig, options.namespace, log),
-    drift: createDriftReporter({ kubeConfig: options.kubeConfig, logger: log, metrics, identity }),
+    drift: createDriftReporter({ kubeConfig: options.kubeConfig, logger: log, metrics, identity: options.identity }),
     logger: log,
     metrics,
     driftExcludedNamespaces: new Set(options.driftExcludedNamespaces ?? ['kube-system', options.namespace]),
   });
+  const reconcile: KeyHandler = async (key, signal) => {
+    try {
+      return await reconcileStatus(key, signal);
+    } catch (error) {
+      if (!signal.aborted && isUnexpected(error)) {
+        metrics.reconcilePanics.inc();
+        log.error({ sidecarSet: key, ...errorFields(error), stack: (error as Error)?.stack }, 'reconcile threw an unexpected exception');
+      }
+      throw error;
+    }
+  };
 
   // --- events -> keys (no-ops unless leading) ---------------------------------------------------
   let queue: WorkQueue | undefined;
@@ -136,38 +136,10 @@ export function startController(options: ControllerOptions): Controller {
     return draining;
   };
 
-  const electionEnabled = options.leaderElection?.enabled !== false;
-  const elector: LeaderElector | undefined = electionEnabled
-    ? createLeaderElector({
-        kubeConfig: options.kubeConfig,
-        namespace: options.namespace,
-        name: options.leaderElection?.leaseName,
-        identity,
-        leaseDurationMs: options.leaderElection?.leaseDurationMs,
-        renewDeadlineMs: options.leaderElection?.renewDeadlineMs,
-        retryPeriodMs: options.leaderElection?.retryPeriodMs,
-        logger: log,
-        onStartedLeading: startLeading,
-        onStoppedLeading: stopLeading,
-      })
-    : undefined;
-  if (elector) elector.start();
-  else startLeading();
-  log.info({ identity, leaderElection: electionEnabled, workers: options.workers ?? 3 }, 'controller started');
-
-  let stopped: Promise<void> | undefined;
+  log.info({ identity: options.identity, workers: options.workers ?? 3 }, 'controller created');
   return {
-    stop() {
-      stopped ??= (async () => {
-        if (elector) await elector.stop(); // stops reconciling, waits for work in flight, then frees the lease
-        else await stopLeading();
-        await draining;
-        await ownCaches?.stop();
-        log.info({}, 'controller stopped');
-      })();
-      return stopped;
-    },
+    startLeading,
+    stopLeading,
     ready: () => cachesOfController.every((cache) => cache.synced()),
-    isLeader: () => (elector ? elector.isLeader() : stopped === undefined),
   };
 }

@@ -7,6 +7,7 @@ export interface ControllerMetrics {
   watch: WatchMetrics;
   reconciles: Counter<'result'>;
   reconcileDuration: Histogram<'result'>;
+  reconcilePanics: Counter;
   queueDepth: Gauge;
   leader: Gauge;
   statusWrites: Counter<'result'>;
@@ -23,6 +24,11 @@ export const createControllerMetrics = perRegistry((registers): ControllerMetric
       help: 'Duration of SidecarSet reconciles, by result.',
       labelNames: ['result'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    }),
+    reconcilePanics: new Counter({
+      name: 'sidecarset_controller_reconcile_panics_total',
+      help: 'Reconciles that threw an exception other than an API or network error (a bug); contained, retried, and also counted as result=error.',
       registers,
     }),
     queueDepth: new Gauge({ name: 'sidecarset_controller_queue_depth', help: 'SidecarSet keys waiting in the work queue.', registers }),

@@ -3,27 +3,19 @@
 // status subresource only when it differs, then report drift. Pod events only queue names, so
 // writes scale with SidecarSets whose numbers changed, not with Pod events.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ControllerRevision, Namespace, Pod } from '../src/api/core.ts';
 import { API_VERSION, PLURAL, type SidecarSet, type SidecarSetStatus } from '../src/api/sidecarset.ts';
+import type { ControllerCaches } from '../src/kube/caches.ts';
 import type { DriftReporter } from './drift-report.ts';
 import { requestJson, statusCodeOf } from '../src/kube/kube-http.ts';
 import type { Logger } from '../src/kube/logger.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import type { RevisionHistory } from './revision-history.ts';
 import { calculateStatus, selectPods, statusNeedsWrite } from '../src/status/sidecarset-status.ts';
-import type { WatchCache } from '../src/kube/watch-cache.ts';
 import type { KeyHandler } from './work-queue.ts';
-
-export interface ReconcilerCaches {
-  pods: WatchCache<Pod>;
-  sidecarSets: WatchCache<SidecarSet>;
-  namespaces: WatchCache<Namespace>;
-  revisions: WatchCache<ControllerRevision>;
-}
 
 export interface StatusReconcilerOptions {
   kubeConfig: KubeConfig;
-  caches: ReconcilerCaches;
+  caches: ControllerCaches;
   history: RevisionHistory;
   drift: DriftReporter;
   logger: Logger;

@@ -30,6 +30,9 @@ export interface ClusterCaches {
   waitForSync(signal?: AbortSignal): Promise<void>;
 }
 
+/** The caches the controllers read. */
+export type ControllerCaches = Pick<ClusterCaches, 'pods' | 'sidecarSets' | 'namespaces' | 'revisions'>;
+
 export interface ClusterCacheOptions {
   /** Name of the whitelist ConfigMap in the operator namespace. Default Kruise's `kruise-configuration`. */
   whitelistConfigMapName?: string;

@@ -1,25 +1,29 @@
-// The controller as a component of the operator process (src/operator/operator.ts): `sidecarset serve`
-// passes `controller: controllerComponent`, so the controller shares the webhook's caches and
-// follows the serve flags.
-import type { Component, OperatorContext } from './operator.ts';
-import { startController, type Controller } from '../../controllers/controller.ts';
+// The SidecarSet controller as a component of the operator process (src/operator/operator.ts):
+// `sidecarset serve` passes `controller: controllerComponent`, so the controller shares the
+// webhook's caches, runs as a leader runnable of the process's manager and follows the serve flags.
+import { createSidecarSetController } from '../../controllers/controller.ts';
+import type { Runnable } from '../kube/manager.ts';
+import type { OperatorContext } from './operator.ts';
 
-export function controllerComponent(context: OperatorContext): Component & Controller {
-  const { settings } = context;
-  return startController({
+export interface ControllerComponent extends Runnable {
+  /** The caches the controller reads have listed once. */
+  ready(): boolean;
+  isLeader(): boolean;
+}
+
+export function controllerComponent(context: OperatorContext): ControllerComponent {
+  const { settings, manager } = context;
+  const controller = createSidecarSetController({
     kubeConfig: context.kubeConfig,
     namespace: settings.namespace,
     caches: context.caches,
     logger: context.log,
     registry: context.registry,
+    identity: manager.identity,
     workers: settings.workers,
     driftExcludedNamespaces: ['kube-system', settings.namespace, ...settings.excludedNamespaces],
-    leaderElection: {
-      enabled: settings.leaderElect,
-      leaseName: settings.leaderElectionId,
-      leaseDurationMs: settings.leaseDurationMs,
-      renewDeadlineMs: settings.renewDeadlineMs,
-      retryPeriodMs: settings.retryPeriodMs,
-    },
   });
+  manager.addLeaderRunnable('sidecarset-controller', controller);
+  // The manager stops leader runnables itself (resign), before any other part.
+  return { stop: async () => {}, ready: controller.ready, isLeader: manager.isLeader };
 }

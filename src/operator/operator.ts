@@ -1,19 +1,21 @@
-// One operator process: the shared watch caches, the admission server (HTTPS) and the metrics
-// server (HTTP), the cert-dir watcher, and the parts other code plugs in — the certificate manager
-// and the controller — as factories. `sidecarset serve` calls startOperator(); tests and the dev
-// loop run it in-process.
+// One operator process, composed on the manager (src/kube/manager.ts): the shared watch caches,
+// the admission server (HTTPS) and the metrics server (HTTP), the cert-dir watcher, and the parts
+// plugged in as factories — the certificate manager and the controller. `sidecarset serve` calls
+// startOperator(); tests and the dev loop run it in-process.
 //
 // Shutdown (stop(), on SIGTERM): readiness turns false at once, so the Service stops routing
-// here; the controller and the certificate manager stop; for `shutdownDrainMs` both servers keep
+// here; the controllers stop and the Lease is released; for `shutdownDrainMs` both servers keep
 // answering everything, new connections included, because the apiserver goes on using its
-// pooled connections to this replica for a while; then the servers stop accepting, finish the
-// requests in flight, and the caches stop. Never a 503.
+// pooled connections to this replica for a while; then the parts stop in reverse order of start:
+// the certificate manager, the servers (which finish the requests in flight), the caches.
+// Never a 503.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createClusterCaches, type ClusterCaches } from '../kube/caches.ts';
 import { createWatchMetrics } from '../kube/cache-metrics.ts';
+import { createManager, type Manager, type Runnable } from '../kube/manager.ts';
 import { admissionWebhooks } from '../../webhooks/admission-webhooks.ts';
 import { watchCertificateDirectory } from '../../webhooks/certificate-directory.ts';
 import { createMetricsServer } from '../../webhooks/metrics-server.ts';
@@ -84,15 +86,13 @@ export interface OperatorContext {
   registry: Registry;
   log: FastifyBaseLogger;
   readiness: Readiness;
+  /** Runs leader-only parts (addLeaderRunnable) and knows whether this replica leads. */
+  manager: Manager;
   /** Serves a new key and certificate from the next TLS handshake on, without going through the cert dir. */
   setCertificate(pair: CertificatePair): boolean;
 }
 
-export interface Component {
-  stop(): Promise<void>;
-}
-
-export type ComponentFactory = (context: OperatorContext) => Component | Promise<Component>;
+export type ComponentFactory = (context: OperatorContext) => Runnable | Promise<Runnable>;
 
 export interface OperatorOptions extends Partial<OperatorSettings> {
   kubeConfig: KubeConfig;
@@ -149,43 +149,55 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     server.addWebhook(webhook);
   }
 
-  // In self mode the certificate manager hands certificates over in memory; watching the directory
-  // too would make two sources overwrite each other.
-  const certDir =
-    settings.certMode === 'self'
-      ? undefined
-      : await watchCertificateDirectory({
+  const manager = createManager({
+    kubeConfig: options.kubeConfig,
+    namespace: settings.namespace,
+    logger: log,
+    leaderElection: {
+      enabled: settings.leaderElect,
+      leaseName: settings.leaderElectionId,
+      leaseDurationMs: settings.leaseDurationMs,
+      renewDeadlineMs: settings.renewDeadlineMs,
+      retryPeriodMs: settings.retryPeriodMs,
+    },
+  });
+  const ports = { webhook: 0, metrics: 0 };
+  try {
+    if (ownCaches) {
+      await manager.run('caches', () => {
+        caches.start();
+        return caches;
+      });
+    }
+    // In self mode the certificate manager hands certificates over in memory; watching the directory
+    // too would make two sources overwrite each other.
+    if (settings.certMode !== 'self') {
+      await manager.run('cert-dir', async () => {
+        const watcher = await watchCertificateDirectory({
           dir: settings.certDir,
           apply: (pair) => server.setCertificate(pair),
           info: () => server.certificate.info(),
           log,
           pollIntervalMs: options.certPollIntervalMs,
         });
-  const components: Component[] = [];
-  const stopComponents = async (): Promise<void> => {
-    for (const component of components.splice(0).reverse()) {
-      await component.stop().catch((error: unknown) => log.error({ err: error }, 'component failed to stop'));
+        return { stop: async () => watcher.stop() };
+      });
     }
-  };
-  const stopAll = async (): Promise<void> => {
-    await stopComponents();
-    certDir?.stop();
-    await Promise.all([server.close(), metricsServer.close()]);
-    if (ownCaches) await caches.stop();
-  };
-
-  let ports: Operator['ports'];
-  try {
-    ports = {
-      webhook: await server.listen(settings.port, settings.bindAddress),
-      metrics: await metricsServer.listen(settings.metricsPort, settings.bindAddress),
-    };
-    if (ownCaches) caches.start();
-    const context: OperatorContext = { settings, kubeConfig: options.kubeConfig, caches, registry, log, readiness, setCertificate: server.setCertificate };
-    if (options.certificates) components.push(await options.certificates(context));
-    if (options.controller) components.push(await options.controller(context));
+    await manager.run('webhook-server', async () => {
+      ports.webhook = await server.listen(settings.port, settings.bindAddress);
+      return { stop: () => server.close() };
+    });
+    await manager.run('metrics-server', async () => {
+      ports.metrics = await metricsServer.listen(settings.metricsPort, settings.bindAddress);
+      return { stop: () => metricsServer.close() };
+    });
+    const context: OperatorContext = { settings, kubeConfig: options.kubeConfig, caches, registry, log, readiness, manager, setCertificate: server.setCertificate };
+    const { certificates, controller } = options;
+    if (certificates) await manager.run('certificates', () => certificates(context));
+    if (controller) await manager.run('controller', () => controller(context));
+    manager.elect();
   } catch (error) {
-    await stopAll();
+    await manager.stop();
     throw error;
   }
   log.info({ ports, namespace: settings.namespace, certDir: settings.certDir, certMode: settings.certMode }, 'operator started');
@@ -201,8 +213,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       stopping ??= (async () => {
         readiness.shutdown();
         log.info({ drainMs: settings.shutdownDrainMs }, 'shutting down: not ready, still serving while draining');
-        await Promise.all([sleep(settings.shutdownDrainMs), stopComponents()]);
-        await stopAll();
+        await Promise.all([sleep(settings.shutdownDrainMs), manager.resign()]);
+        await manager.stop();
         log.info('operator stopped');
       })();
       return stopping;

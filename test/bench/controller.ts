@@ -15,7 +15,7 @@ import type { SidecarSet } from '../../src/api/sidecarset.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import { injectPod } from '../../src/injection/inject-pod.ts';
 import { createClusterCaches } from '../../src/kube/caches.ts';
-import { startController } from '../../controllers/controller.ts';
+import { startController } from '../support/standalone-controller.ts';
 import { MERGE_PATCH, requestJson } from '../../src/kube/kube-http.ts';
 import { createControllerMetrics } from '../../controllers/metrics.ts';
 import type { Logger } from '../../src/kube/logger.ts';

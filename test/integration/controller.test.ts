@@ -10,7 +10,7 @@ import type { Pod } from '../../src/api/core.ts';
 import type { SidecarSet, SidecarSetStatus } from '../../src/api/sidecarset.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import { injectPod } from '../../src/injection/inject-pod.ts';
-import { startController, type Controller } from '../../controllers/controller.ts';
+import { startController, type Controller } from '../support/standalone-controller.ts';
 import { SKIP_REASON, binariesAvailable, startControlPlane, waitFor, type ControlPlane } from '../control-plane/harness.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { recordingLogger, type RecordingLogger } from '../unit/recording-logger.ts';

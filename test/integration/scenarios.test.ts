@@ -11,8 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Container, type V1Pod } from '@kubernetes/client-node';
-import type { Controller } from '../../controllers/controller.ts';
-import { controllerComponent } from '../../src/operator/controller-component.ts';
+import { controllerComponent, type ControllerComponent } from '../../src/operator/controller-component.ts';
 import {
   ANNOTATION_INJECTED_LIST,
   ANNOTATION_SIDECARSET_HASH,
@@ -69,7 +68,7 @@ describe('SidecarSet scenarios through kube-apiserver, webhooks and controller',
   let operatorNamespace: string;
   let namespace: string;
   let started: InProcessOperator | undefined;
-  let controller: Controller | undefined;
+  let controller: ControllerComponent | undefined;
 
   // --- helpers -----------------------------------------------------------------------------------
 

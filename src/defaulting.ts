@@ -9,7 +9,8 @@ import {
   type SidecarContainer,
   type SidecarSet,
 } from './api/sidecarset.ts';
-import { goQuantityString, sidecarSetHash, sidecarSetHashWithoutImage } from './hash.ts';
+import { sidecarSetHash, sidecarSetHashWithoutImage } from './hash.ts';
+import { goQuantityString } from './quantity.ts';
 
 const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 const DEFAULT_FILE_MODE = 0o644; // 420, as Kubernetes defaults secret, configMap and projected volumes

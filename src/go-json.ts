@@ -1,8 +1,68 @@
-// JSON text as Go's encoding/json writes it, for the annotation values Kruise produces: strings escaped
-// Go's way (HTML characters included), map keys sorted, and untouched sub-documents kept as they were
+// JSON text as Go's encoding/json writes it: strings escaped Go's way (HTML characters included),
+// numbers as Go formats them, map keys sorted, and untouched sub-documents kept as they were
 // written (compacted), which is what json.RawMessage-based code such as evanphx/json-patch emits.
+// The annotation values Kruise produces, the revision data and the hash input are all written here.
 import { compareGoStrings } from './go-order.ts';
-import { goJsonString } from './hash.ts';
+import { isJsonObject } from './json-object.ts';
+
+// Strings: encoding/json appendString with HTML escaping (Go >= 1.22).
+
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029]/;
+const HEX = '0123456789abcdef';
+
+/** A JSON string literal exactly as Go's json.Marshal writes it. */
+export function goJsonString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
+  let out = '"';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let escaped: string;
+    if (c < 0x20) {
+      switch (c) {
+        case 0x08: escaped = '\\b'; break;
+        case 0x0c: escaped = '\\f'; break;
+        case 0x0a: escaped = '\\n'; break;
+        case 0x0d: escaped = '\\r'; break;
+        case 0x09: escaped = '\\t'; break;
+        default: escaped = `\\u00${HEX[c >> 4]}${HEX[c & 0xf]}`;
+      }
+    } else if (c === 0x22) escaped = '\\"';
+    else if (c === 0x5c) escaped = '\\\\';
+    else if (c === 0x3c) escaped = '\\u003c';
+    else if (c === 0x3e) escaped = '\\u003e';
+    else if (c === 0x26) escaped = '\\u0026';
+    else if (c === 0x2028) escaped = '\\u2028';
+    else if (c === 0x2029) escaped = '\\u2029';
+    else continue;
+    out += s.slice(start, i) + escaped;
+    start = i + 1;
+  }
+  // Lone surrogates stay as they are: UTF-8 encoding for the hash turns them into U+FFFD, which is
+  // what Go holds after decoding an unpaired \ud800 escape.
+  return `${out}${s.slice(start)}"`;
+}
+
+// Numbers.
+
+// A JSON integer as Go writes an intN/uintN field. Non-integers would fail Go's decoder; they read
+// as the zero value here.
+export function goInteger(v: unknown): string {
+  if (typeof v !== 'number' || !Number.isInteger(v)) return '0';
+  return Number.isSafeInteger(v) ? String(v === 0 ? 0 : v) : BigInt(v).toString();
+}
+
+export function isZeroInteger(v: unknown): boolean {
+  return typeof v !== 'number' || !Number.isInteger(v) || v === 0;
+}
+
+// float64: Go uses the shortest round-trip digits with exponent form below 1e-6 and from 1e21 on,
+// which is also what Number#toString does (Go then trims "e-07" to "e-7", matching JS again).
+export function goFloat64(v: unknown): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '0';
+  return String(v === 0 ? 0 : v);
+}
+
 
 /**
  * A parsed JSON value that remembers its source text. `object` is a value still in its original form
@@ -31,6 +91,20 @@ export function emitGoJson(node: GoJsonNode): string {
     case 'map':
       return `{${[...node.entries.keys()].sort(compareGoStrings).map((key) => `${goJsonString(key)}:${emitGoJson(node.entries.get(key)!)}`).join(',')}}`;
   }
+}
+
+/** Go's json.Marshal of a decoded JSON value (map[string]interface{} and friends): maps with sorted keys. */
+export function goCanonicalJson(value: unknown): string {
+  return emitGoJson(decodedNode(value));
+}
+
+function decodedNode(value: unknown): GoJsonNode {
+  if (Array.isArray(value)) return { kind: 'array', items: value.map(decodedNode) };
+  if (isJsonObject(value)) return { kind: 'map', entries: new Map(Object.entries(value).map(([key, item]) => [key, decodedNode(item)])) };
+  if (typeof value === 'string') return { kind: 'literal', text: goJsonString(value) };
+  if (typeof value === 'number') return { kind: 'literal', text: Number.isFinite(value) ? String(value) : 'null' };
+  if (typeof value === 'boolean') return { kind: 'literal', text: String(value) };
+  return { kind: 'literal', text: 'null' };
 }
 
 export const isJsonNull = (node: GoJsonNode): boolean => node.kind === 'literal' && node.text === 'null';

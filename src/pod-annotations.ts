@@ -2,7 +2,7 @@
 // Kruise's exact formats so that Kruise tooling and this operator read each other's Pods.
 import type { Pod } from './api/core.ts';
 import { ANNOTATION_INJECTED_LIST, ANNOTATION_SIDECARSET_HASH, ANNOTATION_WORKING_HOTUPGRADE_CONTAINER } from './api/sidecarset.ts';
-import { goJsonString } from './hash.ts';
+import { goJsonString } from './go-json.ts';
 import { sortedGoStrings } from './go-order.ts';
 import { hotUpgradeContainerNames } from './injection/hot-upgrade.ts';
 import { isJsonObject } from './json-object.ts';

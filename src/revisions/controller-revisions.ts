@@ -2,8 +2,9 @@
 // revision of the current spec looks like, how Kubernetes names it, which existing one it equals,
 // and which old ones may go. The I/O lives in revision-history.ts.
 import type { ControllerRevision, Pod } from '../api/core.ts';
-import { sortedGoStrings } from '../go-order.ts';
-import { goJsonString, goMarshalSidecarContainer, safeEncodeString } from '../hash.ts';
+import { goCanonicalJson } from '../go-json.ts';
+import { goMarshalSidecarContainer } from '../go-struct-json.ts';
+import { safeEncodeString } from '../hash.ts';
 import {
   API_VERSION,
   KIND,
@@ -21,18 +22,6 @@ export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 // copies five spec fields and marshals that map again, so every object level comes out with
 // sorted keys and Go's string escaping. Containers go through the Go struct layout first (which
 // fields exist, omitempty, canonical quantities), like Kruise's typed encoding.
-
-/** Go's json.Marshal of a decoded JSON value (map[string]interface{} and friends): sorted keys. */
-export function goCanonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return goJsonString(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (Array.isArray(value)) return `[${value.map(goCanonicalJson).join(',')}]`;
-  const record = value as Record<string, unknown>;
-  const keys = sortedGoStrings(Object.keys(record));
-  return `{${keys.map((key) => `${goJsonString(key)}:${goCanonicalJson(record[key])}`).join(',')}}`;
-}
 
 /** A list field as Go's `omitempty` slice leaves it in the map: missing when nil or empty. */
 const listOrNull = <T>(list: T[] | undefined, encode: (item: T) => unknown): unknown[] | null =>

@@ -3,7 +3,7 @@
 import type { Quantity, ResourceRequirements } from '../api/core.ts';
 import { type FieldError, type FieldPath, invalid } from '../field-error.ts';
 import { isQualifiedName } from './names.ts';
-import { parseQuantity, QUANTITY_FORMAT_ERROR } from './quantity.ts';
+import { compareQuantities, parseQuantity, QUANTITY_FORMAT_ERROR, type ParsedQuantity } from '../quantity.ts';
 
 const STANDARD_CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 const HUGEPAGES_PREFIX = 'hugepages-';
@@ -14,7 +14,7 @@ export function validateResources(resources: ResourceRequirements, path: FieldPa
   const requests = validateResourceList(resources.requests ?? {}, path.child('requests'), errors);
   for (const [name, request] of requests) {
     const limit = limits.get(name);
-    if (limit !== undefined && request.value > limit.value) {
+    if (limit !== undefined && compareQuantities(request.value, limit.value) > 0) {
       errors.push(invalid(path.child('requests').text, request.text, `must be less than or equal to ${name} limit of ${limit.text}`));
     }
   }
@@ -23,7 +23,7 @@ export function validateResources(resources: ResourceRequirements, path: FieldPa
 
 interface Amount {
   text: string;
-  value: number;
+  value: ParsedQuantity;
 }
 
 /** Appends the errors of one list and returns its parseable amounts by resource name. */
@@ -35,7 +35,7 @@ function validateResourceList(list: Readonly<Record<string, Quantity>>, path: Fi
     const text = String(quantity);
     const value = parseQuantity(quantity);
     if (value === undefined) errors.push(invalid(quantityPath.text, text, QUANTITY_FORMAT_ERROR));
-    else if (value < 0) errors.push(invalid(quantityPath.text, text, 'must be greater than or equal to 0'));
+    else if (value.negative) errors.push(invalid(quantityPath.text, text, 'must be greater than or equal to 0'));
     else amounts.set(name, { text, value });
   }
   return amounts;

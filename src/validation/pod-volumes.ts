@@ -9,7 +9,7 @@ import { convertPodFieldPath, validateFieldRef } from './field-ref.ts';
 import { validateExactlyOne } from './exactly-one.ts';
 import { isDns1123Label } from './names.ts';
 import { validateLocalNonReservedPath, validatePathNoBacksteps } from './paths.ts';
-import { parseQuantity, QUANTITY_FORMAT_ERROR } from './quantity.ts';
+import { parseQuantity, QUANTITY_FORMAT_ERROR } from '../quantity.ts';
 
 /** Every volume source of core/v1 Volume, in Kubernetes' order of checking. */
 const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'];
@@ -88,7 +88,7 @@ function validateSource(volume: VolumeSources, source: string, path: FieldPath):
       if (sizeLimit === undefined) return [];
       const value = parseQuantity(sizeLimit);
       if (value === undefined) return [invalid(path.child('sizeLimit').text, String(sizeLimit), QUANTITY_FORMAT_ERROR)];
-      return value < 0 ? [forbidden(path.child('sizeLimit').text, 'SizeLimit field must be a valid resource quantity')] : [];
+      return value.negative ? [forbidden(path.child('sizeLimit').text, 'SizeLimit field must be a valid resource quantity')] : [];
     }
     case 'hostPath': {
       const hostPath = volume.hostPath!;

@@ -11,14 +11,14 @@ import layout from '../../src/api/generated/go-json-layout.json' with { type: 'j
 import { KUBERNETES_VERSION } from '../../src/api/kubernetes-version.ts';
 import type { SidecarSetSpec } from '../../src/api/sidecarset.ts';
 import {
-  goJsonString,
-  goMarshalSidecarContainer,
-  goQuantityString,
   safeEncodeString,
   sidecarSetHash,
   sidecarSetHashInput,
   sidecarSetHashWithoutImage,
 } from '../../src/hash.ts';
+import { goJsonString } from '../../src/go-json.ts';
+import { goMarshalSidecarContainer } from '../../src/go-struct-json.ts';
+import { goQuantityString } from '../../src/quantity.ts';
 
 interface GoGolden {
   name: string;

@@ -27,10 +27,6 @@ export interface WorkQueue {
   add(key: string): void;
   /** Adds the key after a delay; a pending earlier delayed add of the same key wins. */
   addAfter(key: string, delayMs: number): void;
-  /** Waiting keys (not counting those in flight or delayed). */
-  depth(): number;
-  /** Keys being processed now. */
-  inFlight(): number;
   /**
    * Stops accepting keys and drops delayed ones. With `drain` (default) the queued keys are still
    * processed; without it they are dropped and in-flight handlers see their signal aborted.
@@ -116,8 +112,6 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   return {
     add,
     addAfter,
-    depth: () => queued.size,
-    inFlight: () => processing.size,
     shutdown: (shutdownOptions = {}) => {
       shuttingDown = true;
       for (const { timer } of delayed.values()) clearTimeout(timer);

@@ -70,8 +70,3 @@ function compileNamespaceMatcher(spec: SidecarSetSpec): (namespace: PodNamespace
   }
   return (namespace) => namespace.labels !== undefined && selector(namespace.labels);
 }
-
-/** One-off form of compileSidecarSetMatcher. */
-export function sidecarSetMatchesPod(sidecarSet: SidecarSet, pod: Pod, namespace: PodNamespace): boolean {
-  return compileSidecarSetMatcher(sidecarSet)(pod.metadata?.labels, namespace);
-}

@@ -5,6 +5,7 @@
 // (not JSON, another apiVersion or kind, no request, no uid, fields of the wrong type) throws
 // MalformedReviewError, which the server answers with HTTP 400. What the envelope carries
 // (`object`, `oldObject`) is only checked to be an object or absent; the handlers judge it.
+import { isJsonObject } from '../src/json-object.ts';
 import type { JsonPatchOperation } from '../src/json-patch.ts';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
@@ -79,7 +80,6 @@ export class MalformedReviewError extends Error {
 
 type JsonObject = Record<string, unknown>;
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function fail(message: string): never {
   throw new MalformedReviewError(message);
@@ -95,13 +95,13 @@ function optionalString(request: JsonObject, field: string): string | undefined 
 function optionalObject(request: JsonObject, field: string): JsonObject | undefined {
   const value = request[field];
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) fail(`request.${field} must be an object`);
+  if (!isJsonObject(value)) fail(`request.${field} must be an object`);
   return value;
 }
 
 function triple<K extends string>(request: JsonObject, field: string, keys: readonly K[]): Record<K, string> {
   const value = request[field];
-  if (!isObject(value)) fail(`request.${field} is required and must be an object`);
+  if (!isJsonObject(value)) fail(`request.${field} is required and must be an object`);
   const out = {} as Record<K, string>;
   for (const key of keys) {
     const part = value[key] ?? '';
@@ -113,11 +113,11 @@ function triple<K extends string>(request: JsonObject, field: string, keys: read
 
 /** Reads an AdmissionReview v1 request envelope; throws MalformedReviewError on anything else. */
 export function parseAdmissionReview(body: unknown): AdmissionRequest {
-  if (!isObject(body)) fail('the body must be a JSON object (an AdmissionReview)');
+  if (!isJsonObject(body)) fail('the body must be a JSON object (an AdmissionReview)');
   if (body.kind !== ADMISSION_KIND) fail(`kind must be ${ADMISSION_KIND}, got ${describe(body.kind)}`);
   if (body.apiVersion !== ADMISSION_API_VERSION) fail(`apiVersion must be ${ADMISSION_API_VERSION}, got ${describe(body.apiVersion)}`);
   const request = body.request;
-  if (!isObject(request)) fail('request is required and must be an object');
+  if (!isJsonObject(request)) fail('request is required and must be an object');
   const uid = request.uid;
   if (typeof uid !== 'string' || uid === '') fail('request.uid is required and must be a non-empty string');
   const operation = request.operation;

@@ -9,6 +9,7 @@ import { InjectionError } from '../src/injection/injection-error.ts';
 import { injectionPatch } from '../src/injection/patch.ts';
 import { prepareSidecarSets, type PreparedSidecarSets } from '../src/injection/prepared-sidecarsets.ts';
 import { podNamespaceName } from '../src/matching.ts';
+import { isJsonObject } from '../src/json-object.ts';
 import { allow, allowDespite, badRequest, forbidden, Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';
@@ -82,9 +83,8 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
 function requirePod(request: AdmissionRequest): Pod {
   const object = request.object;
   if (!object) throw new Rejection(badRequest(`request.object is required for ${request.operation}`));
-  const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
-  if (object.metadata !== undefined && !isObject(object.metadata)) throw new Rejection(badRequest('request.object.metadata must be an object'));
-  if (!isObject(object.spec) || !Array.isArray((object.spec as { containers?: unknown }).containers)) {
+  if (object.metadata !== undefined && !isJsonObject(object.metadata)) throw new Rejection(badRequest('request.object.metadata must be an object'));
+  if (!isJsonObject(object.spec) || !Array.isArray((object.spec as { containers?: unknown }).containers)) {
     throw new Rejection(badRequest('request.object is not a Pod: spec.containers must be a list'));
   }
   return object as unknown as Pod;

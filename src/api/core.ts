@@ -78,18 +78,23 @@ export interface HTTPGetAction {
   [field: string]: unknown;
 }
 
-export interface Probe {
+/** A probe's or lifecycle hook's action: exactly one of these is set. */
+export interface LifecycleHandler {
+  exec?: { command?: string[] };
   httpGet?: HTTPGetAction;
+  tcpSocket?: { port: number | string };
+  grpc?: { port: number };
+  sleep?: { seconds: number };
+  [field: string]: unknown;
+}
+
+export interface Probe extends LifecycleHandler {
+  initialDelaySeconds?: number;
   timeoutSeconds?: number;
   periodSeconds?: number;
   successThreshold?: number;
   failureThreshold?: number;
-  [field: string]: unknown;
-}
-
-export interface LifecycleHandler {
-  httpGet?: HTTPGetAction;
-  [field: string]: unknown;
+  terminationGracePeriodSeconds?: number;
 }
 
 export interface Lifecycle {

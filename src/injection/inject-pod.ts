@@ -49,7 +49,7 @@ import { hotUpgradeVersionAnnotations } from './hot-upgrade.ts';
 import { InjectionError } from './injection-error.ts';
 import { applyPodChanges, hasChanges, type PodChanges } from './pod-changes.ts';
 import { mergePullSecrets, volumesToAppend } from './pod-lists.ts';
-import { applyPatchPodMetadata, type PatchMetadataAllowed } from './pod-metadata.ts';
+import { applyPatchPodMetadata } from './pod-metadata.ts';
 import { PodSources } from './pod-sources.ts';
 import { PreparedSidecarSets, prepareSidecarSets, type PreparedSidecarSet, type PreparedVersion } from './prepared-sidecarsets.ts';
 import { chooseVersion } from './revision-choice.ts';
@@ -68,8 +68,6 @@ export interface InjectPodInput {
   random: () => number;
   /** Injection happens on CREATE only; an UPDATE injects nothing (Part B §10.1). */
   operation?: 'CREATE' | 'UPDATE';
-  /** The patchPodMetadata whitelist; keys it refuses are skipped with a warning. Everything is allowed when absent. */
-  patchMetadataAllowed?: PatchMetadataAllowed;
 }
 
 export interface InjectionResult {
@@ -114,7 +112,7 @@ export function injectPod(input: InjectPodInput): InjectionResult {
 
   const annotations: Record<string, string> = { ...podAnnotations };
   for (const { sidecarSet, version } of candidates) {
-    applyPatchPodMetadata(annotations, sidecarSet.name, version.spec.patchPodMetadata ?? [], input.patchMetadataAllowed, warnings);
+    applyPatchPodMetadata(annotations, sidecarSet.name, version.spec.patchPodMetadata ?? []);
   }
 
   const sources = new PodSources(pod, annotations, new Set(candidates.flatMap(({ version }) => version.podContainerNames)));

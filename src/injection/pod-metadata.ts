@@ -9,23 +9,14 @@ import type { SidecarSetPatchPodMetadata } from '../api/sidecarset.ts';
 import { InjectionError } from './injection-error.ts';
 import { mergePatch } from './json-merge-patch.ts';
 
-/** Decides whether a SidecarSet may patch an annotation key (the patchPodMetadata whitelist). */
-export type PatchMetadataAllowed = (sidecarSetName: string, annotationKey: string) => boolean;
-
 /** Applies one SidecarSet's entries, in order, to `annotations` (modified in place). */
 export function applyPatchPodMetadata(
   annotations: Record<string, string>,
   sidecarSetName: string,
   patches: readonly SidecarSetPatchPodMetadata[],
-  allowed: PatchMetadataAllowed | undefined,
-  warnings: string[],
 ): void {
   patches.forEach((patch, index) => {
     for (const [key, value] of Object.entries(patch.annotations ?? {})) {
-      if (allowed && !allowed(sidecarSetName, key)) {
-        warnings.push(`SidecarSet ${JSON.stringify(sidecarSetName)}: annotation ${JSON.stringify(key)} is not in the patchPodMetadata whitelist; not applied`);
-        continue;
-      }
       switch (patch.patchPolicy || 'Retain') {
         case 'Retain':
           if (!Object.hasOwn(annotations, key)) annotations[key] = value;

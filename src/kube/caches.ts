@@ -7,6 +7,7 @@ import { API_VERSION, LABEL_SIDECARSET_NAME, PLURAL, type SidecarSet } from '../
 import type { Logger } from './logger.ts';
 import type { WatchMetrics } from './cache-metrics.ts';
 import { projectPod } from '../pod-projection.ts';
+import { DEFAULT_WHITELIST_CONFIGMAP } from '../validation/patch-metadata-whitelist.ts';
 import { createWatchCache, type WatchCache } from './watch-cache.ts';
 
 export interface ConfigMap {
@@ -34,12 +35,10 @@ export interface ClusterCaches {
 export type ControllerCaches = Pick<ClusterCaches, 'pods' | 'sidecarSets' | 'namespaces' | 'revisions'>;
 
 export interface ClusterCacheOptions {
-  /** Name of the whitelist ConfigMap in the operator namespace. Default Kruise's `kruise-configuration`. */
+  /** Name of the whitelist ConfigMap in the operator namespace. Default DEFAULT_WHITELIST_CONFIGMAP. */
   whitelistConfigMapName?: string;
   inactivityTimeoutMs?: number;
 }
-
-export const DEFAULT_WHITELIST_CONFIGMAP = 'kruise-configuration';
 
 export function createClusterCaches(
   kubeConfig: KubeConfig,

@@ -15,6 +15,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createClusterCaches, type ClusterCaches } from '../kube/caches.ts';
 import { createWatchMetrics } from '../kube/cache-metrics.ts';
+import { DEFAULT_WHITELIST_CONFIGMAP } from '../validation/patch-metadata-whitelist.ts';
 import { createManager, type Manager, type Runnable } from '../kube/manager.ts';
 import { admissionWebhooks } from '../../webhooks/admission-webhooks.ts';
 import { watchCertificateDirectory } from '../../webhooks/certificate-directory.ts';
@@ -72,7 +73,7 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   renewDeadlineMs: 10_000,
   retryPeriodMs: 2_000,
   workers: 3,
-  whitelistConfigMap: 'sidecarset-configuration',
+  whitelistConfigMap: DEFAULT_WHITELIST_CONFIGMAP,
   allowPatchMetadataWithoutWhitelist: false,
   shutdownDrainMs: 15_000,
   excludedNamespaces: [],

@@ -1,31 +1,14 @@
 // Kubernetes' checks on probes and lifecycle hooks: exactly one handler, sane numbers, valid ports.
-import type { Lifecycle } from '../api/core.ts';
+import type { Lifecycle, LifecycleHandler as Handler, Probe } from '../api/core.ts';
 import { type FieldError, type FieldPath, invalid, notSupported, required } from '../field-error.ts';
 import { isValidPortName, isValidPortNum } from './names.ts';
 import { validateExactlyOne } from './exactly-one.ts';
 
 type PortNumberOrName = number | string;
 
-interface Handler {
-  exec?: { command?: string[] };
-  httpGet?: { path?: string; port: PortNumberOrName; scheme?: string };
-  tcpSocket?: { port: PortNumberOrName };
-  grpc?: { port: number };
-  sleep?: { seconds: number };
-}
-
-interface Probe extends Handler {
-  initialDelaySeconds?: number;
-  timeoutSeconds?: number;
-  periodSeconds?: number;
-  successThreshold?: number;
-  failureThreshold?: number;
-  terminationGracePeriodSeconds?: number;
-}
-
 export type ProbeKind = 'livenessProbe' | 'readinessProbe' | 'startupProbe';
 
-type HandlerType = keyof Handler;
+type HandlerType = 'exec' | 'httpGet' | 'tcpSocket' | 'grpc' | 'sleep';
 
 const PROBE_HANDLER_TYPES: readonly HandlerType[] = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
 const LIFECYCLE_HANDLER_TYPES: readonly HandlerType[] = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
@@ -52,7 +35,7 @@ export function validateLifecycle(lifecycle: Lifecycle, path: FieldPath): FieldE
   const errors: FieldError[] = [];
   for (const hook of ['postStart', 'preStop'] as const) {
     const handler = lifecycle[hook];
-    if (handler) errors.push(...validateHandler(handler as Handler, LIFECYCLE_HANDLER_TYPES, path.child(hook)));
+    if (handler) errors.push(...validateHandler(handler, LIFECYCLE_HANDLER_TYPES, path.child(hook)));
   }
   return errors;
 }

@@ -11,6 +11,12 @@ import { compileStructure, withoutNulls } from './structural.ts';
 
 export const PATCH_METADATA_WHITELIST_KEY = 'SidecarSet_PatchPodMetadata_WhiteList';
 
+/**
+ * The whitelist ConfigMap's name in the operator namespace unless --whitelist-configmap says
+ * otherwise: not Kruise's `kruise-configuration` (docs/decisions/whitelist-configmap-name.md).
+ */
+export const DEFAULT_WHITELIST_CONFIGMAP = 'sidecarset-configuration';
+
 export interface PatchMetadataWhitelistRule {
   /** Which SidecarSets (by their labels) the rule applies to; absent means all. */
   selector?: LabelSelector;

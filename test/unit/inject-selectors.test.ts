@@ -4,7 +4,10 @@ import { describe, it } from 'node:test';
 import type { Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
 import { compileSelector, isEmptySelector, LabelSelectorError, selectorMatches } from '../../src/label-selector.ts';
-import { isActivePod, podNamespaceName, sidecarSetMatchesPod } from '../../src/matching.ts';
+import { compileSidecarSetMatcher, isActivePod, podNamespaceName, type PodNamespace } from '../../src/matching.ts';
+
+/** A one-off match through the compiled matcher the webhook and the controller use. */
+const sidecarSetMatchesPod = (sidecarSet: SidecarSet, pod: Pod, namespace: PodNamespace): boolean => compileSidecarSetMatcher(sidecarSet)(pod.metadata?.labels, namespace);
 
 describe('selectorMatches', () => {
   const labels = { app: 'web', tier: 'front' };
@@ -46,7 +49,7 @@ describe('selectorMatches', () => {
   });
 });
 
-describe('sidecarSetMatchesPod', () => {
+describe('compileSidecarSetMatcher', () => {
   const pod: Pod = { metadata: { name: 'p', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [] } };
   const sidecarSet = (spec: SidecarSet['spec']): SidecarSet => ({ metadata: { name: 's' }, spec: { selector: { matchLabels: { app: 'web' } }, ...spec } });
   const shop = { name: 'shop', labels: { env: 'prod' } };

@@ -64,3 +64,28 @@ function compileRequirement({ key, operator, values }: LabelSelectorRequirement)
 export function selectorMatches(selector: LabelSelector | null | undefined, labels: Labels | undefined): boolean {
   return compileSelector(selector)(labels);
 }
+
+/** A selector in kubectl's `-l` syntax (`app=web,tier in (a,b),!canary`); `<none>` selects nothing, `<all>` everything. */
+export function formatSelector(selector: LabelSelector | null | undefined): string {
+  if (!selector) return '<none>';
+  const terms = [
+    ...Object.entries(selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`),
+    ...(selector.matchExpressions ?? []).map(formatRequirement),
+  ];
+  return terms.length === 0 ? '<all>' : terms.join(',');
+}
+
+export function formatRequirement({ key, operator, values }: LabelSelectorRequirement): string {
+  switch (operator) {
+    case 'In':
+      return `${key} in (${(values ?? []).join(',')})`;
+    case 'NotIn':
+      return `${key} notin (${(values ?? []).join(',')})`;
+    case 'Exists':
+      return key;
+    case 'DoesNotExist':
+      return `!${key}`;
+    default:
+      return `${key} ${operator} (${(values ?? []).join(',')})`;
+  }
+}

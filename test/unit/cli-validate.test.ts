@@ -52,7 +52,7 @@ describe('sidecarset validate', () => {
     assert.deepEqual(runCli(['validate', '-f', files['mine.yaml'], '--existing', files['theirs.yaml']]), {
       code: 1,
       stdout: '',
-      stderr: 'sidecarset/mine: spec.containers: Invalid value: "agent": container agent already exist in theirs\n',
+      stderr: `sidecarset/mine: spec.containers: Invalid value: "agent": container agent is already injected by SidecarSet theirs: its selector app=web overlaps this one's app=web\n`,
     });
   });
 

@@ -26,7 +26,7 @@ function file(name: string, text: string): string {
 /** Runs `sidecarset inject` in a child process; tests run concurrently, as each start takes a while. */
 function inject(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(NODE, ['src/cli/main.ts', 'inject', ...args], { cwd: ROOT, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(NODE, ['bin/sidecarset.js', 'inject', ...args], { cwd: ROOT, encoding: 'utf8' }, (error, stdout, stderr) => {
       resolve({ status: error ? Number(error.code) : 0, stdout, stderr });
     });
   });

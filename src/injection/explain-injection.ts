@@ -12,7 +12,7 @@ import { injectPod, matchedNamespace } from './inject-pod.ts';
 import { InjectionError, type RefusalReason } from './injection-error.ts';
 import { isInjectedContainer } from './pod-sources.ts';
 import { prepareSidecarSets } from './prepared-sidecarsets.ts';
-import { sidecarUpgrade, type SidecarUpgrade } from './sidecar-upgrade.ts';
+import { sidecarUpgrade, type SidecarUpgrade } from '../status/sidecar-upgrade.ts';
 
 export type VerdictReason =
   | 'injected'

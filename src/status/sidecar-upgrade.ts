@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ControllerRevision, Pod } from '../api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH, ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE, type SidecarContainer, type SidecarSet, type SidecarSetSpec } from '../api/sidecarset.ts';
 import { parseUpgradeSpecs } from '../pod-annotations.ts';
-import { historicalVersion, latestVersion } from './sidecarset-version.ts';
+import { historicalVersion, latestVersion } from '../injection/sidecarset-version.ts';
 
 export type SidecarUpgrade =
   /** The Pod records no version of this SidecarSet: it was created before the SidecarSet, or not injected. */

@@ -14,7 +14,7 @@ export async function warnOfMissingWebhookConfigurations(kubeConfig: KubeConfig,
   for (const { kind, resource, setting, consequence } of CONFIGURATIONS) {
     const name = settings[setting];
     try {
-      await requestJson(kubeConfig, { path: `/apis/admissionregistration.k8s.io/v1/${resource}/${encodeURIComponent(name)}`, signal: AbortSignal.timeout(10_000) });
+      await requestJson(kubeConfig, { path: `/apis/admissionregistration.k8s.io/v1/${resource}/${encodeURIComponent(name)}` });
     } catch (error) {
       if (statusCodeOf(error) === 404) {
         log.warn({ kind, name }, `${kind} ${name} not found: the apiserver does not call this operator, so ${consequence}; install the Helm chart (deploy/helm/sidecarset), or use \`npm run dev\``);

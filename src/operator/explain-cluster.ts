@@ -10,7 +10,7 @@ import { InputError, type KubeObject } from '../cli/input.ts';
 import { DEFAULT_OPERATOR_NAMESPACE } from '../cli/offline-inputs.ts';
 import { podOf } from '../cli/workloads.ts';
 import { explainInjection, type PodWebhookRegistration } from '../injection/explain-injection.ts';
-import { DEFAULT_NAMESPACE } from '../matching.ts';
+import { DEFAULT_NAMESPACE, isActivePod } from '../matching.ts';
 import { CRD_MISSING } from '../kube/caches.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
 import { requestJson, statusCodeOf } from '../kube/kube-http.ts';
@@ -121,6 +121,7 @@ async function explainSidecarSet(view: ClusterView, name: string, format: 'text'
   const labelsOf = new Map(namespaces.items.map((namespace) => [namespace.metadata.name ?? '', namespace.metadata.labels ?? {}]));
   const matched: ExplainedObject[] = [];
   for (const pod of pods.items) {
+    if (!isActivePod(pod)) continue; // as for status.matchedPods: finished Pods are not matched
     const namespace = pod.metadata.namespace ?? '';
     const explanation = explainInjection({
       pod,

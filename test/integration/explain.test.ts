@@ -11,7 +11,7 @@ import type { Pod } from '../../src/api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH, API_VERSION, LABEL_INJECT, PLURAL, type SidecarSet } from '../../src/api/sidecarset.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import { injectPod } from '../../src/injection/inject-pod.ts';
-import { requestJson } from '../../src/kube/kube-http.ts';
+import { MERGE_PATCH, requestJson } from '../../src/kube/kube-http.ts';
 import { REPO_ROOT, SKIP_REASON, testControlPlane, type Cluster } from '../control-plane/harness.ts';
 
 const cp = await testControlPlane();
@@ -86,7 +86,14 @@ describe('sidecarset explain against a real kube-apiserver', { skip: cp ? false 
     await createSidecarSet(sidecarSet('staging', { selector, namespaceSelector: { matchLabels: { env: 'staging' } } }));
     await createSidecarSet(sidecarSet('elsewhere', { selector, namespace: 'elsewhere' }));
     await createSidecarSet(sidecarSet('db', { selector: { ...selector, matchExpressions: [{ key: 'tier', operator: 'In', values: ['db'] }] } }));
+    // No validating webhook runs here, so a SidecarSet adding agent's container can be stored.
+    await createSidecarSet(sidecarSet('clash', { selector: { matchLabels: { clash: 'yes', [RUN_LABEL]: RUN } }, containers: [{ name: 'agent-c', image: 'other:1' }] }));
+    await createSidecarSet(sidecarSet('pinned', { selector: { matchLabels: { pinned: 'yes', [RUN_LABEL]: RUN } }, injectionStrategy: { revision: { revisionName: name('pinned-1') } } }));
     await createPod(namespace, 'plain', { app: 'web', [RUN_LABEL]: RUN });
+    await createPod(namespace, 'clashing', { app: 'web', clash: 'yes', [RUN_LABEL]: RUN }, false);
+    await createPod(namespace, 'pinned', { pinned: 'yes', [RUN_LABEL]: RUN }, false);
+    await createPod(namespace, 'finished', { app: 'web', [RUN_LABEL]: RUN });
+    await requestJson(kc(), { method: 'PATCH', path: `/api/v1/namespaces/${namespace}/pods/finished/status`, contentType: MERGE_PATCH, body: { status: { phase: 'Succeeded' } } });
     await createPod(namespace, 'opted-out', { app: 'web', [RUN_LABEL]: RUN, [LABEL_INJECT]: 'false' }, false);
     await createPod(namespace, 'skipped', { app: 'web', [RUN_LABEL]: RUN, [SKIP_LABEL]: 'yes' }, false);
     await createPod(outside, 'outside', { app: 'web', [RUN_LABEL]: RUN }, false);
@@ -103,8 +110,8 @@ describe('sidecarset explain against a real kube-apiserver', { skip: cp ? false 
     await requestJson(kc(), { method: 'DELETE', path: `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${CONFIGURATION}` }).catch(() => undefined);
   });
 
-  const notMatched = { paused: 'not injected: paused', staging: 'not injected: namespace-selector', elsewhere: 'not injected: namespace', db: 'not injected: selector' };
-  const everyone = (reason: string) => Object.fromEntries(['agent', 'db', 'elsewhere', 'paused', 'staging'].map((base) => [base, `not injected: ${reason}`]));
+  const notMatched = { paused: 'not injected: paused', staging: 'not injected: namespace-selector', elsewhere: 'not injected: namespace', db: 'not injected: selector', clash: 'not injected: selector', pinned: 'not injected: selector' };
+  const everyone = (reason: string) => Object.fromEntries(['agent', 'clash', 'db', 'elsewhere', 'paused', 'pinned', 'staging'].map((base) => [base, `not injected: ${reason}`]));
 
   it('pod/NAME: the SidecarSets as stored, the namespace labels from the cluster, and the Pod carrying the current version', async () => {
     assert.deepEqual(await reasons(`pod/plain`, '-n', namespace, '--webhook-configuration', CONFIGURATION), { ...notMatched, agent: 'injected: injected, current' });
@@ -124,6 +131,15 @@ describe('sidecarset explain against a real kube-apiserver', { skip: cp ? false 
     assert.ok(stdout.includes(`not injected: the apiserver does not send the Pod to the webhook: the Pod webhook's namespaceSelector requires ${RUN_LABEL} in (${RUN}) (namespace ${outside}: label ${RUN_LABEL} is not set)\n`), stdout);
     // Not registered: nothing is injected any more, though the Pod still carries the current version.
     assert.deepEqual(await reasons('pod/plain', '-n', namespace, '--webhook-configuration', name('absent')), { ...everyone('no-webhook'), agent: 'not injected: no-webhook, current' });
+  });
+
+  it('refusals as the webhook makes them: a container two SidecarSets add, a pinned revision that is missing; and an inactive Pod', async () => {
+    const args = ['-n', namespace, '--webhook-configuration', CONFIGURATION];
+    assert.deepEqual(await reasons('pod/clashing', ...args), { ...notMatched, agent: 'not injected: conflict', clash: 'not injected: conflict' });
+    const { stdout } = await explain('pod/pinned', ...args);
+    assert.ok(stdout.includes(`  pinned-${RUN}: not injected: the webhook refuses the Pod: SidecarSet "pinned-${RUN}": spec.injectionStrategy.revision: controllerrevisions.apps "pinned-1-${RUN}" not found\n`), stdout);
+    assert.deepEqual(await reasons('pod/pinned', ...args), { ...notMatched, agent: 'not injected: selector', pinned: 'not injected: revision-missing' });
+    assert.deepEqual(await reasons('pod/finished', ...args), { ...everyone('inactive-pod'), agent: 'not injected: inactive-pod, current' });
   });
 
   it('deployment/NAME: its Pod template, whose own container is replaced by the sidecar of that name', async () => {

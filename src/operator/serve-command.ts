@@ -41,7 +41,7 @@ flags:
   --workers N                       concurrent reconciles (${DEFAULT_SETTINGS.workers})
   --whitelist-configmap NAME        ConfigMap with key SidecarSet_PatchPodMetadata_WhiteList (${DEFAULT_SETTINGS.whitelistConfigMap})
   --allow-patch-metadata-without-whitelist   allow every patchPodMetadata key when no whitelist applies
-  --shutdown-drain D                keep serving this long after SIGTERM (${seconds(DEFAULT_SETTINGS.shutdownDrainMs)})
+  --shutdown-drain D                keep serving this long after SIGTERM (${seconds(DEFAULT_SETTINGS.shutdownDrainMs)}); SIGINT stops at once
   --excluded-namespaces NS,NS       namespaces the webhook configuration excludes besides kube-system and
                                     the operator's; their Pods are not reported as missing injection
   --cert-extra-dns NAME             extra DNS SAN of the self-managed serving certificate (repeatable)

@@ -44,6 +44,12 @@ describe('sidecarset explain -f (golden)', () => {
     });
   });
 
+  it('an invalid namespaceSelector selects no namespace; an invalid selector refuses the Pod', async () => {
+    const explained = await explainFiles({ filename: [fixture('invalid-selectors.yaml')] });
+    assert.equal(renderExplanations(explained, 'text'), readFileSync(fixture('invalid-selectors.txt'), 'utf8'));
+    assert.deepEqual(reasons(explained), { 'Pod/p': { 'bad-ns': 'not injected: namespace-selector-invalid', 'bad-selector': 'not injected: invalid' } });
+  });
+
   it('--ignore-exclusions looks past the webhook registration', async () => {
     const explained = await explainFiles({ filename: [fixture('pods.yaml')], sidecarsets: [fixture('sidecarsets.yaml')], 'ignore-exclusions': true });
     assert.equal(reasons(explained)['Pod/system'].web, 'injected: injected');

@@ -28,14 +28,34 @@ export function isEmptySelector(selector: LabelSelector | null | undefined): boo
   return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
 }
 
+/** One requirement of a selector, compiled: its kubectl text (`app=web`, `tier in (a,b)`) and its test. */
+export interface CompiledRequirement {
+  readonly key: string;
+  readonly text: string;
+  readonly test: LabelPredicate;
+}
+
+/** Compiles each requirement of a selector (matchLabels first, then matchExpressions). Throws LabelSelectorError. */
+export function compileRequirements(selector: LabelSelector): CompiledRequirement[] {
+  const requirements: CompiledRequirement[] = [];
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    requirements.push({ key, text: `${key}=${value}`, test: (labels) => labelValue(labels, key) === value });
+  }
+  for (const expression of selector.matchExpressions ?? []) {
+    requirements.push({ key: expression.key, text: formatRequirement(expression), test: compileRequirement(expression) });
+  }
+  return requirements;
+}
+
+/** The first requirement the labels fail, undefined when they meet all: why a selector does not select. */
+export function unmetRequirement(requirements: readonly CompiledRequirement[], labels: Labels | undefined): CompiledRequirement | undefined {
+  return requirements.find((requirement) => !requirement.test(labels));
+}
+
 /** Compiles a selector once so it can be evaluated many times. Throws LabelSelectorError. */
 export function compileSelector(selector: LabelSelector | null | undefined): LabelPredicate {
   if (!selector) return matchNothing;
-  const requirements: LabelPredicate[] = [];
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    requirements.push((labels) => labelValue(labels, key) === value);
-  }
-  for (const expression of selector.matchExpressions ?? []) requirements.push(compileRequirement(expression));
+  const requirements = compileRequirements(selector).map((requirement) => requirement.test);
   if (requirements.length === 0) return matchEverything;
   if (requirements.length === 1) return requirements[0];
   return (labels) => requirements.every((requirement) => requirement(labels));
@@ -63,4 +83,29 @@ function compileRequirement({ key, operator, values }: LabelSelectorRequirement)
 /** One-off evaluation; compile the selector instead when it is used repeatedly. */
 export function selectorMatches(selector: LabelSelector | null | undefined, labels: Labels | undefined): boolean {
   return compileSelector(selector)(labels);
+}
+
+/** A selector in kubectl's `-l` syntax (`app=web,tier in (a,b),!canary`); `<none>` selects nothing, `<all>` everything. */
+export function formatSelector(selector: LabelSelector | null | undefined): string {
+  if (!selector) return '<none>';
+  const terms = [
+    ...Object.entries(selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`),
+    ...(selector.matchExpressions ?? []).map(formatRequirement),
+  ];
+  return terms.length === 0 ? '<all>' : terms.join(',');
+}
+
+export function formatRequirement({ key, operator, values }: LabelSelectorRequirement): string {
+  switch (operator) {
+    case 'In':
+      return `${key} in (${(values ?? []).join(',')})`;
+    case 'NotIn':
+      return `${key} notin (${(values ?? []).join(',')})`;
+    case 'Exists':
+      return key;
+    case 'DoesNotExist':
+      return `!${key}`;
+    default:
+      return `${key} ${operator} (${(values ?? []).join(',')})`;
+  }
 }

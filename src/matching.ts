@@ -3,7 +3,7 @@
 // `injectionStrategy.paused` are left to the caller.
 import type { Pod } from './api/core.ts';
 import type { SidecarSet, SidecarSetSpec } from './api/sidecarset.ts';
-import { compileSelector, isEmptySelector, LabelSelectorError, type LabelPredicate, type Labels } from './label-selector.ts';
+import { compileRequirements, isEmptySelector, LabelSelectorError, unmetRequirement, type CompiledRequirement, type Labels } from './label-selector.ts';
 
 /** The namespace a Pod lives in, as far as matching needs it. */
 export interface PodNamespace {
@@ -29,26 +29,56 @@ export function podNamespaceName(pod: Pod, requestNamespace?: string): string {
 export type SidecarSetPodMatcher = (podLabels: Labels | undefined, namespace: PodNamespace) => boolean;
 
 /**
- * Compiles a SidecarSet's namespace and Pod selectors once. The returned matcher throws LabelSelectorError
+ * Why a SidecarSet does not apply to a Pod. Built when the SidecarSet is compiled, so answering "why
+ * not" costs a matcher nothing: `sidecarset explain` reports the very object the webhook's test returned.
+ */
+export type Mismatch =
+  | { readonly reason: 'namespace'; readonly namespace: string }
+  | { readonly reason: 'namespace-labels-unknown' }
+  | { readonly reason: 'namespace-selector'; readonly requirement: CompiledRequirement }
+  | { readonly reason: 'namespace-selector-invalid'; readonly message: string }
+  | { readonly reason: 'no-selector' }
+  | { readonly reason: 'selector'; readonly requirement: CompiledRequirement };
+
+/** undefined when the SidecarSet applies to a Pod with these labels in this namespace, else why not. */
+export type SidecarSetPodMatch = (podLabels: Labels | undefined, namespace: PodNamespace) => Mismatch | undefined;
+
+/**
+ * Compiles a SidecarSet's namespace and Pod selectors once. The returned match throws LabelSelectorError
  * when the Pod selector is malformed and the namespace matched (Kruise then refuses the Pod); a malformed
  * namespaceSelector only fails to match, as in Kruise.
  */
-export function compileSidecarSetMatcher(sidecarSet: SidecarSet): SidecarSetPodMatcher {
+export function compileSidecarSetMatch(sidecarSet: SidecarSet): SidecarSetPodMatch {
   const spec = sidecarSet.spec ?? {};
-  const namespaceMatches = compileNamespaceMatcher(spec);
-  let podSelector: LabelPredicate = () => false; // nil and empty selectors select no Pod
-  let selectorError: LabelSelectorError | undefined;
-  if (!isEmptySelector(spec.selector)) {
+  const namespaceMismatch = compileNamespaceMatch(spec);
+  let podMismatch: (labels: Labels | undefined) => Mismatch | undefined;
+  if (isEmptySelector(spec.selector)) {
+    const noSelector: Mismatch = { reason: 'no-selector' }; // nil and empty selectors select no Pod
+    podMismatch = () => noSelector;
+  } else {
     try {
-      podSelector = compileSelector(spec.selector);
+      podMismatch = requirementsMismatch(compileRequirements(spec.selector!), 'selector');
     } catch (error) {
-      selectorError = new LabelSelectorError(`SidecarSet ${JSON.stringify(sidecarSet.metadata.name)}: spec.selector: ${(error as Error).message}`);
+      const selectorError = new LabelSelectorError(`SidecarSet ${JSON.stringify(sidecarSet.metadata.name)}: spec.selector: ${(error as Error).message}`);
+      podMismatch = () => {
+        throw selectorError;
+      };
     }
   }
-  return (podLabels, namespace) => {
-    if (!namespaceMatches(namespace)) return false;
-    if (selectorError) throw selectorError;
-    return podSelector(podLabels);
+  return (podLabels, namespace) => namespaceMismatch(namespace) ?? podMismatch(podLabels);
+}
+
+/** The boolean form of compileSidecarSetMatch, for callers that do not ask why. */
+export function compileSidecarSetMatcher(sidecarSet: SidecarSet): SidecarSetPodMatcher {
+  const match = compileSidecarSetMatch(sidecarSet);
+  return (podLabels, namespace) => match(podLabels, namespace) === undefined;
+}
+
+function requirementsMismatch(requirements: readonly CompiledRequirement[], reason: 'selector' | 'namespace-selector'): (labels: Labels | undefined) => Mismatch | undefined {
+  const mismatches = new Map<CompiledRequirement, Mismatch>(requirements.map((requirement) => [requirement, { reason, requirement }]));
+  return (labels) => {
+    const unmet = unmetRequirement(requirements, labels);
+    return unmet && mismatches.get(unmet);
   };
 }
 
@@ -56,17 +86,20 @@ export function compileSidecarSetMatcher(sidecarSet: SidecarSet): SidecarSetPodM
  * v1alpha1 `spec.namespace` means "only this namespace" and, as its conversion to v1beta1 does, takes
  * precedence over `namespaceSelector`.
  */
-function compileNamespaceMatcher(spec: SidecarSetSpec): (namespace: PodNamespace) => boolean {
+function compileNamespaceMatch(spec: SidecarSetSpec): (namespace: PodNamespace) => Mismatch | undefined {
   if (spec.namespace) {
     const only = spec.namespace;
-    return (namespace) => namespace.name === only;
+    const otherNamespace: Mismatch = { reason: 'namespace', namespace: only };
+    return (namespace) => (namespace.name === only ? undefined : otherNamespace);
   }
-  if (!spec.namespaceSelector) return () => true;
-  let selector: LabelPredicate;
+  if (!spec.namespaceSelector) return () => undefined;
+  let labelsMismatch: (labels: Labels | undefined) => Mismatch | undefined;
   try {
-    selector = compileSelector(spec.namespaceSelector);
-  } catch {
-    return () => false;
+    labelsMismatch = requirementsMismatch(compileRequirements(spec.namespaceSelector), 'namespace-selector');
+  } catch (error) {
+    const invalid: Mismatch = { reason: 'namespace-selector-invalid', message: (error as Error).message };
+    return () => invalid;
   }
-  return (namespace) => namespace.labels !== undefined && selector(namespace.labels);
+  const unknown: Mismatch = { reason: 'namespace-labels-unknown' };
+  return (namespace) => (namespace.labels === undefined ? unknown : labelsMismatch(namespace.labels));
 }

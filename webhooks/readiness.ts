@@ -16,6 +16,7 @@ export interface ReadinessReport {
 export class Readiness {
   readonly #checks = new Map<string, () => CheckResult>();
   #shuttingDown = false;
+  #everReady = false;
 
   /** Exposes `sidecarset_ready` on the registry, evaluated at each scrape. */
   constructor(registry?: Registry) {
@@ -44,6 +45,12 @@ export class Readiness {
     return this.#shuttingDown;
   }
 
+  /** Whether a report ever said ready: until then no Service routes here, and there is nothing to drain. */
+  get everReady(): boolean {
+    if (!this.#everReady && !this.#shuttingDown) this.report();
+    return this.#everReady;
+  }
+
   report(): ReadinessReport {
     const checks: Record<string, CheckResult> = {};
     let ready = !this.#shuttingDown;
@@ -58,6 +65,7 @@ export class Readiness {
       ready &&= result.ok;
     }
     checks.shutdown = { ok: !this.#shuttingDown };
+    this.#everReady ||= ready;
     return { ready, checks };
   }
 }

@@ -6,6 +6,8 @@ export type CommandValues = Record<string, string | string[] | boolean | undefin
 export interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Whether the command takes arguments besides its flags (`explain pod/NAME`). */
+  positionals?: boolean;
   /** Returns the exit code. Throws InputError for unreadable or malformed input (exit 2). */
-  run(values: CommandValues): Promise<number>;
+  run(values: CommandValues, positionals?: string[]): Promise<number>;
 }

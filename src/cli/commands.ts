@@ -24,6 +24,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'inject sidecars into Pods or workload templates from a file',
     load: async () => (await import('./inject-command.ts')).injectCommand,
   },
+  explain: {
+    summary: 'say why each SidecarSet does or does not inject into a Pod, and whether Pods run its current version',
+    load: async () => (await import('./explain-command.ts')).explainCommand,
+  },
   certs: {
     summary: 'write a CA and a webhook serving certificate (ca.crt, tls.crt, tls.key)',
     load: async () => (await import('../operator/certs-command.ts')).certsCommand,

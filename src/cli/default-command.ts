@@ -2,7 +2,7 @@
 import { formatFieldError } from '../field-error.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
 import type { Command } from './command.ts';
-import { InputError, outputFormat, render } from './input.ts';
+import { InputError, outputFormat, render, requireObjects } from './input.ts';
 import { defaultWellFormed, describe, readSidecarSets } from './sidecarset-input.ts';
 
 export const defaultCommand: Command = {
@@ -26,7 +26,9 @@ printed); 2 unreadable or malformed input.`,
     const format = outputFormat(values.output as string | undefined);
     const defaulted: SidecarSet[] = [];
     const problems: string[] = [];
-    for (const object of await readSidecarSets(files)) {
+    const objects = await readSidecarSets(files);
+    requireObjects(objects, files, 'SidecarSets');
+    for (const object of objects) {
       const result = defaultWellFormed(object);
       if ('errors' in result) problems.push(...result.errors.map((error) => `${describe(object)}: ${formatFieldError(error)}`));
       else defaulted.push(result.sidecarSet);

@@ -1,6 +1,7 @@
 // Reads Kubernetes objects from files or stdin for the CLI: several YAML documents per file, and
 // `kind: List` (or any `*List` with items) flattened. Every failure becomes one InputError line.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 
 export class InputError extends Error {
@@ -62,6 +63,30 @@ export async function readObjects(file: string): Promise<KubeObject[]> {
   return parseObjects(await readText(file), file);
 }
 
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+/**
+ * Reads files and directories as `kubectl apply -f` does: a directory stands for its .yaml, .yml and
+ * .json files (not its subdirectories), in name order, which is the order kubectl applies them in.
+ */
+export async function readPaths(paths: readonly string[]): Promise<KubeObject[]> {
+  const objects: KubeObject[] = [];
+  for (const given of paths) {
+    let files = [given];
+    if (given !== '-' && (await stat(given).catch(() => undefined))?.isDirectory()) {
+      const entries = await readdir(given, { withFileTypes: true });
+      files = entries.filter((entry) => entry.isFile() && MANIFEST_EXTENSIONS.has(path.extname(entry.name))).map((entry) => path.join(given, entry.name)).sort();
+    }
+    for (const file of files) objects.push(...(await readObjects(file)));
+  }
+  return objects;
+}
+
+/** Empty input is a mistake (a wrong path, an empty pipe), never "nothing to do". */
+export function requireObjects<T>(objects: readonly T[], paths: readonly string[], what = 'objects'): void {
+  if (objects.length === 0) throw new InputError(`${paths.map(displayName).join(', ')}: no ${what} found`);
+}
+
 /** Throws the InputError of an object of another kind than expected. */
 export function requireKind(object: KubeObject, kind: string, file: string): void {
   if (object.kind !== kind) {
@@ -95,5 +120,6 @@ export function render(objects: readonly unknown[], format: OutputFormat): strin
     const value = objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects };
     return `${JSON.stringify(value, null, 2)}\n`;
   }
-  return objects.map((object) => stringify(object, { lineWidth: 0 })).join('---\n');
+  // No anchors and aliases for objects that share parts (e.g. env vars copied into several containers).
+  return objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }

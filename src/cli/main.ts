@@ -26,11 +26,11 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: false, strict: true } satisfies ParseArgsConfig);
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.positionals === true, strict: true } satisfies ParseArgsConfig);
   } catch (error) {
     throw new InputError(`${name}: ${(error as Error).message}`);
   }
-  return command.run(parsed.values as CommandValues);
+  return command.run(parsed.values as CommandValues, parsed.positionals);
 }
 
 try {

@@ -9,7 +9,7 @@ import {
 } from '../validation/patch-metadata-whitelist.ts';
 import { validateSidecarSet, type ValidationContext } from '../validation/validate-sidecarset.ts';
 import type { Command, CommandValues } from './command.ts';
-import { InputError, readObjects, readObjectsOfKind } from './input.ts';
+import { InputError, readObjects, readObjectsOfKind, requireObjects } from './input.ts';
 import { defaultWellFormed, describe, readSidecarSets } from './sidecarset-input.ts';
 
 const files = (values: CommandValues, flag: string): string[] => (values[flag] as string[] | undefined) ?? [];
@@ -97,7 +97,9 @@ malformed input.`,
       allowPatchMetadataWithoutWhitelist: values['allow-patch-metadata'] === true,
     };
     let exitCode = 0;
-    for (const object of await readSidecarSets(inputs)) {
+    const objects = await readSidecarSets(inputs);
+    requireObjects(objects, inputs, 'SidecarSets');
+    for (const object of objects) {
       const defaulted = defaultWellFormed(object);
       // A structurally broken object is validated as is: that reports its structural and metadata errors.
       const errors = validateSidecarSet('sidecarSet' in defaulted ? defaulted.sidecarSet : object, context);

@@ -45,7 +45,7 @@ export function placeSidecars(field: string, original: readonly Container[] | un
     }
     const earlier = addedBy.get(container.name);
     if (earlier !== undefined) {
-      throw new InjectionError(`${field}: SidecarSets ${JSON.stringify(earlier)} and ${JSON.stringify(sidecarSetName)} both add a container named ${JSON.stringify(container.name)}`);
+      throw new InjectionError(`${field}: SidecarSets ${JSON.stringify(earlier)} and ${JSON.stringify(sidecarSetName)} both add a container named ${JSON.stringify(container.name)}`, { reason: 'conflict' });
     }
     addedBy.set(container.name, sidecarSetName);
     (beforeAppContainers ? front : back).push(container);

@@ -178,13 +178,18 @@ function result(pod: Pod, changes: PodChanges, injected: string[], warnings: str
   return { pod: applyPodChanges(pod, changes), changed: hasChanges(changes), injected, warnings, changes };
 }
 
+/** The namespace SidecarSets are matched against: the Pod's own, whose labels are known when it is the request's. */
+export function matchedNamespace(pod: Pod, requestNamespace: PodNamespace): PodNamespace {
+  const name = podNamespaceName(pod, requestNamespace.name);
+  return { name, labels: name === requestNamespace.name ? requestNamespace.labels : undefined };
+}
+
 /** Steps 3-4: the non-paused SidecarSets whose namespace and selector match, in name order. */
 function matchingSidecarSets(prepared: PreparedSidecarSets, pod: Pod, requestNamespace: PodNamespace): PreparedSidecarSet[] {
-  const name = podNamespaceName(pod, requestNamespace.name);
-  const namespace: PodNamespace = { name, labels: name === requestNamespace.name ? requestNamespace.labels : undefined };
+  const namespace = matchedNamespace(pod, requestNamespace);
   const labels = pod.metadata?.labels;
   try {
-    return prepared.items.filter((sidecarSet) => sidecarSet.matches(labels, namespace));
+    return prepared.items.filter((sidecarSet) => sidecarSet.match(labels, namespace) === undefined);
   } catch (error) {
     if (error instanceof LabelSelectorError) throw new InjectionError(error.message, { cause: error });
     throw error;

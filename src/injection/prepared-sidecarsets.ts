@@ -3,7 +3,7 @@
 import type { ControllerRevision, Volume } from '../api/core.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
 import { compareGoStrings, sortedGoStrings } from '../go-order.ts';
-import { compileSidecarSetMatcher, type SidecarSetPodMatcher } from '../matching.ts';
+import { compileSidecarSetMatch, type SidecarSetPodMatch } from '../matching.ts';
 import { prepareSidecar, type PreparedSidecar } from './sidecar-container.ts';
 import { historicalVersion, latestVersion, type SidecarSetVersion } from './sidecarset-version.ts';
 
@@ -34,14 +34,15 @@ function prepareVersion(version: SidecarSetVersion): PreparedVersion {
 export class PreparedSidecarSet {
   readonly name: string;
   readonly sidecarSet: SidecarSet;
-  readonly matches: SidecarSetPodMatcher;
+  /** undefined when the SidecarSet applies to the Pod, else why not. Throws LabelSelectorError for a malformed selector. */
+  readonly match: SidecarSetPodMatch;
   readonly latest: PreparedVersion;
   private readonly historical = new WeakMap<ControllerRevision, PreparedVersion>();
 
   constructor(sidecarSet: SidecarSet) {
     this.name = sidecarSet.metadata.name ?? '';
     this.sidecarSet = sidecarSet;
-    this.matches = compileSidecarSetMatcher(sidecarSet);
+    this.match = compileSidecarSetMatch(sidecarSet);
     this.latest = prepareVersion(latestVersion(sidecarSet));
   }
 
@@ -59,12 +60,16 @@ export class PreparedSidecarSet {
 /** The SidecarSets that may inject (`injectionStrategy.paused` ones left out), ordered by name (Part A §4). */
 export class PreparedSidecarSets {
   readonly items: readonly PreparedSidecarSet[];
+  /** Names of the SidecarSets left out for `injectionStrategy.paused`, sorted. */
+  readonly paused: readonly string[];
 
   constructor(sidecarSets: readonly SidecarSet[]) {
+    const isPaused = (sidecarSet: SidecarSet): boolean => sidecarSet.spec?.injectionStrategy?.paused === true;
     this.items = sidecarSets
-      .filter((sidecarSet) => sidecarSet.spec?.injectionStrategy?.paused !== true)
+      .filter((sidecarSet) => !isPaused(sidecarSet))
       .map((sidecarSet) => new PreparedSidecarSet(sidecarSet))
       .sort((a, b) => compareGoStrings(a.name, b.name));
+    this.paused = sortedGoStrings(new Set(sidecarSets.filter(isPaused).map((sidecarSet) => sidecarSet.metadata.name ?? '')));
   }
 }
 

@@ -9,7 +9,7 @@ import type { ControllerRevision } from '../api/core.ts';
 import type { IntOrString } from '../api/sidecarset.ts';
 import { compileSelector, type Labels } from '../label-selector.ts';
 import type { SidecarSetUpgradeSpec } from '../pod-annotations.ts';
-import { findPinnedRevision } from '../revisions/revision-lookup.ts';
+import { findPinnedRevision, RevisionNotFoundError } from '../revisions/revision-lookup.ts';
 import { InjectionError } from './injection-error.ts';
 import type { PreparedSidecarSet, PreparedVersion } from './prepared-sidecarsets.ts';
 
@@ -30,7 +30,8 @@ export function chooseVersion(prepared: PreparedSidecarSet, context: RevisionCho
   try {
     revision = findPinnedRevision(prepared.sidecarSet, context.revisions);
   } catch (error) {
-    throw new InjectionError(`SidecarSet ${JSON.stringify(prepared.name)}: spec.injectionStrategy.revision: ${(error as Error).message}`, { cause: error });
+    const reason = error instanceof RevisionNotFoundError ? 'revision-missing' : 'invalid';
+    throw new InjectionError(`SidecarSet ${JSON.stringify(prepared.name)}: spec.injectionStrategy.revision: ${(error as Error).message}`, { cause: error, reason });
   }
   if (!revision) return prepared.latest;
   const pinned = prepared.fromRevision(revision);

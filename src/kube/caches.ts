@@ -3,7 +3,7 @@
 // resource whether or not it leads.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerRevision, Namespace, ObjectMeta, Pod } from '../api/core.ts';
-import { API_VERSION, LABEL_SIDECARSET_NAME, PLURAL, type SidecarSet } from '../api/sidecarset.ts';
+import { API_VERSION, GROUP, LABEL_SIDECARSET_NAME, PLURAL, type SidecarSet } from '../api/sidecarset.ts';
 import type { Logger } from './logger.ts';
 import type { WatchMetrics } from './cache-metrics.ts';
 import { projectPod } from '../pod-projection.ts';
@@ -40,6 +40,9 @@ export interface ClusterCacheOptions {
   inactivityTimeoutMs?: number;
 }
 
+/** What the SidecarSet watch reports while the CRD is not installed. */
+export const CRD_MISSING = `the SidecarSet CRD is not installed (${PLURAL}.${GROUP} answers 404): install it with \`npx sidecarset crd | kubectl apply -f -\` (or kubectl apply -f deploy/crds/); nothing is injected until then`;
+
 export function createClusterCaches(
   kubeConfig: KubeConfig,
   namespace: string,
@@ -50,7 +53,13 @@ export function createClusterCaches(
   const common = { kubeConfig, logger, metrics, inactivityTimeoutMs: options.inactivityTimeoutMs };
   const ns = encodeURIComponent(namespace);
   const pods = createWatchCache<Pod>({ ...common, name: 'pods', path: '/api/v1/pods', project: projectPod });
-  const sidecarSets = createWatchCache<SidecarSet>({ ...common, name: 'sidecarsets', path: `/apis/${API_VERSION}/${PLURAL}`, project: withoutManagedFields });
+  const sidecarSets = createWatchCache<SidecarSet>({
+    ...common,
+    name: 'sidecarsets',
+    path: `/apis/${API_VERSION}/${PLURAL}`,
+    project: withoutManagedFields,
+    notFound: CRD_MISSING,
+  });
   const namespaces = createWatchCache<Namespace>({ ...common, name: 'namespaces', path: '/api/v1/namespaces', project: projectNamespace });
   const revisions = createWatchCache<ControllerRevision>({
     ...common,

@@ -13,7 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { isGone, openRequest, requestJson, statusError } from './kube-http.ts';
+import { isGone, openRequest, requestJson, statusCodeOf, statusError } from './kube-http.ts';
 import { errorFields, type Logger } from './logger.ts';
 import type { WatchMetrics } from './cache-metrics.ts';
 
@@ -36,6 +36,8 @@ export interface WatchCacheOptions<T> {
   pageSize?: number;
   /** Server-side watch duration, drawn in [min, 2*min). Default 300 s, like client-go. */
   minWatchTimeoutSeconds?: number;
+  /** What a 404 on `path` means and what to do about it (a CRD not installed): logged as an error and kept as lastError. */
+  notFound?: string;
 }
 
 export type WatchEventName = 'add' | 'update' | 'delete';
@@ -73,6 +75,8 @@ export function objectKey(raw: { metadata?: { name?: string; namespace?: string 
 const DEFAULT_INACTIVITY_MS = 180_000;
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 30_000 };
 const LIST_TIMEOUT_MS = 60_000;
+/** The same failure is logged again only after this long (at debug level in between). */
+const REPEAT_LOG_MS = 60_000;
 
 interface Entry<T> {
   object: T;
@@ -100,6 +104,7 @@ class ListWatchCache<T> implements WatchCache<T> {
   #restarts = 0;
   #lastEventAt: number | undefined;
   #lastError: string | undefined;
+  #lastLogged: { message: string; at: number } | undefined;
   #loop: Promise<void> | undefined;
   #abort: AbortController | undefined;
   #stopped = true;
@@ -181,7 +186,7 @@ class ListWatchCache<T> implements WatchCache<T> {
           outcome = 'inactivity';
         } else {
           outcome = 'error';
-          this.#lastError = errorFields(err).err.message;
+          this.#lastError = this.#options.notFound && statusCodeOf(err) === 404 ? this.#options.notFound : errorFields(err).err.message;
         }
       }
       if (this.#stopped) break;
@@ -192,10 +197,24 @@ class ListWatchCache<T> implements WatchCache<T> {
       this.#restarts++;
       this.#options.metrics?.restarts.inc({ cache: this.#options.name, reason: outcome });
       const fields = { reason: outcome, restarts: this.#restarts, delayMs, ...(outcome === 'error' ? { err: { message: this.#lastError } } : {}) };
-      if (outcome === 'error' || outcome === 'inactivity') this.#log.warn(fields, 'watch restarted');
+      if (outcome === 'error' && this.#lastError === this.#options.notFound) this.#logOnceAMinute('error', fields, this.#lastError!);
+      else if (outcome === 'error') this.#logOnceAMinute('warn', fields, 'watch restarted');
+      else if (outcome === 'inactivity') this.#log.warn(fields, 'watch restarted');
       else this.#log.info(fields, 'watch restarted');
       if (delayMs > 0) await sleep(delayMs, undefined, { signal: abort.signal }).catch(() => {});
     }
+  }
+
+  /** A failure that repeats is logged at `level` once a minute, at debug level in between. */
+  #logOnceAMinute(level: 'warn' | 'error', fields: Record<string, unknown>, message: string): void {
+    const now = Date.now();
+    const key = `${message}\n${this.#lastError}`;
+    if (this.#lastLogged?.message === key && now - this.#lastLogged.at < REPEAT_LOG_MS) {
+      this.#log.debug(fields, message);
+      return;
+    }
+    this.#lastLogged = { message: key, at: now };
+    this.#log[level](fields, message);
   }
 
   /** Lists every page, swaps the store, then tells handlers what changed since the previous contents. */

@@ -17,6 +17,8 @@ import { createClusterCaches, type ClusterCaches } from '../kube/caches.ts';
 import { createWatchMetrics } from '../kube/cache-metrics.ts';
 import { DEFAULT_WHITELIST_CONFIGMAP } from '../validation/patch-metadata-whitelist.ts';
 import { createManager, type Manager, type Runnable } from '../kube/manager.ts';
+import { kubeUserName } from '../kube/kube-config.ts';
+import { warnOfMissingWebhookConfigurations } from './webhook-configuration-check.ts';
 import { admissionWebhooks } from '../../webhooks/admission-webhooks.ts';
 import { watchCertificateDirectory } from '../../webhooks/certificate-directory.ts';
 import { createMetricsServer } from '../../webhooks/metrics-server.ts';
@@ -115,8 +117,11 @@ export interface Operator {
   readonly readiness: Readiness;
   readonly registry: Registry;
   setCertificate(pair: CertificatePair): boolean;
-  /** Drains and stops everything; safe to call more than once. */
-  stop(): Promise<void>;
+  /**
+   * Drains (for `drainMs`, default the `shutdownDrainMs` setting; none when never ready, as then
+   * nothing routes here) and stops everything; safe to call more than once.
+   */
+  stop(options?: { drainMs?: number }): Promise<void>;
 }
 
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
@@ -126,6 +131,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const readiness = new Readiness(registry);
   const server = createWebhookServer({ logger: { level: settings.logLevel }, readiness, metrics: createWebhookMetrics(registry) });
   const log = server.log;
+  log.info({ apiserver: options.kubeConfig.getCurrentCluster()?.server, user: kubeUserName(options.kubeConfig), namespace: settings.namespace }, 'using the apiserver');
   const ownCaches = options.caches === undefined;
   const caches =
     options.caches ??
@@ -202,6 +208,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     throw error;
   }
   log.info({ ports, namespace: settings.namespace, certDir: settings.certDir, certMode: settings.certMode }, 'operator started');
+  // Callers that bring their own caches (tests) have no cluster of their own to ask.
+  if (ownCaches) void warnOfMissingWebhookConfigurations(options.kubeConfig, settings, log);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -210,11 +218,12 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     readiness,
     registry,
     setCertificate: server.setCertificate,
-    stop() {
+    stop({ drainMs = settings.shutdownDrainMs } = {}) {
       stopping ??= (async () => {
+        const drain = readiness.everReady ? drainMs : 0;
         readiness.shutdown();
-        log.info({ drainMs: settings.shutdownDrainMs }, 'shutting down: not ready, still serving while draining');
-        await Promise.all([sleep(settings.shutdownDrainMs), manager.resign()]);
+        log.info({ drainMs: drain }, drain > 0 ? 'shutting down: not ready, still serving while draining' : 'shutting down');
+        await Promise.all([sleep(drain), manager.resign()]);
         await manager.stop();
         log.info('operator stopped');
       })();

@@ -1,8 +1,8 @@
 // `sidecarset serve`: runs the operator (webhooks, caches, controller) until SIGTERM or SIGINT,
 // then drains and exits 0. Flag names and defaults are a public contract (the Helm chart uses them).
-import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeconfigNotFoundError, loadKubeConfig } from '../kube/kube-config.ts';
 import { certificatesComponent } from './certificates-component.ts';
 import { controllerComponent } from './controller-component.ts';
 import { CERT_MODES, DEFAULT_SETTINGS, startOperator, type CertMode, type Operator, type OperatorSettings } from './operator.ts';
@@ -11,7 +11,6 @@ import { parseDuration } from '../cli/duration.ts';
 import { InputError } from '../cli/input.ts';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 /** After stop(), anything still holding the event loop (a stray socket) must not keep the Pod terminating. */
 const EXIT_GRACE_MS = 2_000;
 
@@ -42,7 +41,7 @@ flags:
   --workers N                       concurrent reconciles (${DEFAULT_SETTINGS.workers})
   --whitelist-configmap NAME        ConfigMap with key SidecarSet_PatchPodMetadata_WhiteList (${DEFAULT_SETTINGS.whitelistConfigMap})
   --allow-patch-metadata-without-whitelist   allow every patchPodMetadata key when no whitelist applies
-  --shutdown-drain D                keep serving this long after SIGTERM (${seconds(DEFAULT_SETTINGS.shutdownDrainMs)})
+  --shutdown-drain D                keep serving this long after SIGTERM (${seconds(DEFAULT_SETTINGS.shutdownDrainMs)}); SIGINT stops at once
   --excluded-namespaces NS,NS       namespaces the webhook configuration excludes besides kube-system and
                                     the operator's; their Pods are not reported as missing injection
   --cert-extra-dns NAME             extra DNS SAN of the self-managed serving certificate (repeatable)
@@ -126,15 +125,6 @@ function goBool(name: string, value: string | undefined, fallback: boolean): boo
   throw new InputError(`--${name}: expected true or false, got "${value}"`);
 }
 
-/** --kubeconfig, else the in-cluster service account, else $KUBECONFIG or ~/.kube/config. */
-export function loadKubeConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (file) kubeConfig.loadFromFile(file);
-  else if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) kubeConfig.loadFromCluster();
-  else kubeConfig.loadFromDefault();
-  return kubeConfig;
-}
-
 const string = { type: 'string' } as const;
 
 export const serveCommand: Command = {
@@ -172,13 +162,17 @@ export const serveCommand: Command = {
     try {
       kubeConfig = loadKubeConfig(kubeconfig);
     } catch (error) {
+      if (error instanceof KubeconfigNotFoundError) {
+        process.stderr.write(`error: ${error.message}\n`);
+        return 1;
+      }
       throw new InputError(`--kubeconfig: ${(error as Error).message}`);
     }
     return runUntilSignal(await startOperator({ ...settings, kubeConfig, certificates: certificatesComponent(certificateExtras), controller: controllerComponent }));
   },
 };
 
-/** Waits for SIGTERM or SIGINT, drains and stops the operator; resolves with the exit code. */
+/** Waits for SIGTERM (then drains) or SIGINT (no drain) and stops the operator; resolves with the exit code. */
 export async function runUntilSignal(operator: Operator): Promise<number> {
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     // once: a second Ctrl-C during the drain falls through to Node's default and ends the process at once.
@@ -186,7 +180,8 @@ export async function runUntilSignal(operator: Operator): Promise<number> {
     process.once('SIGINT', resolve);
   });
   operator.log.info({ signal }, 'signal received');
-  await operator.stop();
+  // Ctrl-C in a terminal means now; the drain is for SIGTERM, when a cluster takes the replica out of its Service.
+  await operator.stop(signal === 'SIGINT' ? { drainMs: 0 } : {});
   setTimeout(() => {
     operator.log.warn({ graceMs: EXIT_GRACE_MS }, 'handles still open after stop; exiting anyway');
     process.exit(0);

@@ -6,6 +6,7 @@ import type { SidecarSet } from '../api/sidecarset.ts';
 import { type FieldError, type FieldPath, invalid } from '../field-error.ts';
 import { compareGoStrings } from '../go-order.ts';
 import { isJsonObject } from '../json-object.ts';
+import { formatSelector } from '../label-selector.ts';
 import { isNamespaceOverlapping, isSelectorOverlapping } from './selector-overlap.ts';
 
 interface AnnotationPatch {
@@ -33,7 +34,8 @@ export function validateConflicts(sidecarSet: SidecarSet, others: readonly Sidec
     .filter((other) => other.name !== self.name && isNamespaceOverlapping(self, other) && isSelectorOverlapping(self.selector, other.selector))
     .sort((a, b) => compareGoStrings(a.name, b.name));
   const errors: FieldError[] = [];
-  const containerClash = (name: string, other: ConflictView): FieldError => invalid(path.child('containers').text, name, `container ${name} already exist in ${other.name}`);
+  const containerClash = (name: string, other: ConflictView): FieldError =>
+    invalid(path.child('containers').text, name, `container ${name} is already injected by SidecarSet ${other.name}${overlap(self, other)}`);
   for (const name of self.initContainerNames) {
     for (const other of rivals) if (other.initContainerNames.includes(name)) errors.push(containerClash(name, other));
   }
@@ -44,7 +46,7 @@ export function validateConflicts(sidecarSet: SidecarSet, others: readonly Sidec
     for (const other of rivals) {
       const theirs = other.volumes.find((candidate) => candidate.name === volume.name);
       if (theirs && !deepEqual(volume, theirs)) {
-        errors.push(invalid(path.child('volumes').text, volume.name, `volume ${volume.name} is in conflict with sidecarset ${other.name}`));
+        errors.push(invalid(path.child('volumes').text, volume.name, `volume ${volume.name} is defined differently by SidecarSet ${other.name}${overlap(self, other)}`));
       }
     }
   }
@@ -52,11 +54,21 @@ export function validateConflicts(sidecarSet: SidecarSet, others: readonly Sidec
     for (const key of patch.keys) {
       for (const other of rivals) {
         const clash = other.patches.some((theirs) => theirs.keys.includes(key) && (patch.policy === 'Overwrite' || theirs.policy === 'Overwrite'));
-        if (clash) errors.push(invalid(path.child('patchPodMetadata').text, key, `annotation ${key} is in conflict with sidecarset ${other.name}`));
+        if (clash) errors.push(invalid(path.child('patchPodMetadata').text, key, `annotation ${key} is also patched by SidecarSet ${other.name}${overlap(self, other)}`));
       }
     }
   }
   return errors;
+}
+
+/** Why the two may reach the same Pods: their selectors, and their namespace restrictions when both have one. */
+function overlap(self: ConflictView, other: ConflictView): string {
+  const namespaces = (view: ConflictView): string | undefined =>
+    view.namespace ? `namespace ${view.namespace}` : view.namespaceSelector && `namespaceSelector ${formatSelector(view.namespaceSelector)}`;
+  const ours = namespaces(self);
+  const theirs = namespaces(other);
+  const namespacePart = ours && theirs ? `, and its ${theirs} overlaps this one's ${ours}` : '';
+  return `: its selector ${formatSelector(other.selector)} overlaps this one's ${formatSelector(self.selector)}${namespacePart}`;
 }
 
 const records = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isJsonObject) : []);

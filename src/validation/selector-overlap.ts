@@ -2,9 +2,9 @@
 // It is deliberately conservative: selectors on different keys count as overlapping.
 import type { LabelSelector } from '../api/core.ts';
 import type { SidecarSetSpec } from '../api/sidecarset.ts';
+import { NAMESPACE_NAME_LABEL } from '../pod-webhook-scope.ts';
 
 const ALL_VALUES = 'ALL';
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** A missing selector is treated as overlapping everything, the safe answer. */
 export function isSelectorOverlapping(a: LabelSelector | undefined, b: LabelSelector | undefined): boolean {

@@ -26,6 +26,7 @@ export async function startDevOperator(kubeconfigPath: string): Promise<Operator
     port: webhookPort,
     metricsPort,
     bindAddress: '127.0.0.1',
+    shutdownDrainMs: 0, // Ctrl-C ends a local session: nobody is routed here to drain
     certificates: certificatesComponent({ extraIps: ['127.0.0.1'] }),
     controller: controllerComponent,
   });

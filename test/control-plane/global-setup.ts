@@ -6,13 +6,15 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SHARED_ENV, binariesOrSkip, log, startControlPlane, type ControlPlane, type SharedState } from './harness.ts';
+import { REPO_ROOT, SHARED_ENV, binariesOrSkip, log, skippedBanner, startControlPlane, type ControlPlane, type SharedState } from './harness.ts';
 
 let cp: ControlPlane | undefined;
+let skipped = false;
 
 export async function globalSetup(): Promise<void> {
   if (!binariesOrSkip()) {
     process.env[SHARED_ENV] = 'unavailable'; // the test files then skip without repeating why
+    skipped = true;
     return;
   }
   cp = await startControlPlane();
@@ -23,6 +25,8 @@ export async function globalSetup(): Promise<void> {
 }
 
 export async function globalTeardown(): Promise<void> {
+  // Said after the run, where it is seen: each integration test file is one suite.
+  if (skipped) process.stderr.write(skippedBanner(fs.globSync('test/integration/**/*.test.ts', { cwd: REPO_ROOT }).length));
   if (!cp) return;
   log(`stopping shared control plane (logs were in ${cp.dir})`);
   await cp.stop();

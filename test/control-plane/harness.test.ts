@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { K8S_VERSION, REQUIRE_ENV, REQUIRE_ENV_ALIAS, binariesOrSkip, cacheDir, locateBinaries, newCA, newLeaf, rewriteWebhookConfiguration } from './harness.ts';
+import { K8S_VERSION, REQUIRE_ENV, REQUIRE_ENV_ALIAS, binariesOrSkip, cacheDir, locateBinaries, newCA, newLeaf, rewriteWebhookConfiguration, skippedBanner } from './harness.ts';
 
 describe('rewriteWebhookConfiguration', () => {
   const original = {
@@ -97,12 +97,27 @@ describe('locateBinaries', () => {
     assert.equal(binariesOrSkip(), true);
 
     process.env.TEST_ASSET_ETCD = path.join(tmp, 'does-not-exist');
-    assert.equal(binariesOrSkip(), false);
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => (written.push(chunk), true)) as typeof process.stderr.write;
+    try {
+      assert.equal(binariesOrSkip(), false);
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.deepEqual(written, [], 'says nothing: a passing unit run must not print a skip banner');
     for (const requirement of [REQUIRE_ENV, REQUIRE_ENV_ALIAS]) {
       process.env[requirement] = '1';
       assert.throws(() => binariesOrSkip(), /integration tier required/);
       delete process.env[requirement];
     }
+  });
+});
+
+describe('skippedBanner', () => {
+  it('counts the skipped suites and says how to get the binaries', () => {
+    assert.match(skippedBanner(8), /^\n\*\*\* integration tier: 8 suites skipped: no kube-apiserver\/etcd binaries; run `npm run control-plane:build`/);
+    assert.match(skippedBanner(1), /: 1 suite skipped: /);
   });
 });
 

@@ -45,8 +45,8 @@ export const BUILD_HINT =
   ' from Go modules once, ~6 min on 2 cores), or set KUBEBUILDER_ASSETS / TEST_ASSET_KUBE_APISERVER / TEST_ASSET_ETCD';
 /** Short: shown next to every skipped suite. */
 export const SKIP_REASON = 'no kube-apiserver/etcd binaries (npm run control-plane:build)';
-/** Long: printed once per run. */
-export const SKIP_BANNER = `integration tier SKIPPED: no kube-apiserver/etcd binaries; ${BUILD_HINT}`;
+/** Long: why the tier is skipped and how to get the binaries. */
+export const MISSING_BINARIES = `no kube-apiserver/etcd binaries; ${BUILD_HINT}`;
 
 // ---------------------------------------------------------------------------------------------
 // Binary lookup
@@ -92,12 +92,16 @@ export function binariesAvailable(): boolean {
   return locateBinaries().binaries !== undefined;
 }
 
-/** Whether the binaries are there; when not, throws if the run requires them, else prints SKIP_BANNER. */
+/** Whether the binaries are there; when not, throws if the run requires them, else returns false (the caller says so once). */
 export function binariesOrSkip(): boolean {
   if (binariesAvailable()) return true;
-  if (controlPlaneRequired()) throw new Error(`integration tier required (${REQUIRE_ENV} / ${REQUIRE_ENV_ALIAS}) but ${SKIP_BANNER}`);
-  process.stderr.write(`\n*** ${SKIP_BANNER} ***\n\n`);
+  if (controlPlaneRequired()) throw new Error(`integration tier required (${REQUIRE_ENV} / ${REQUIRE_ENV_ALIAS}) but ${MISSING_BINARIES}`);
   return false;
+}
+
+/** The one line a run without binaries prints: how many suites it skipped, and how to get the binaries. */
+export function skippedBanner(suites: number): string {
+  return `\n*** integration tier: ${suites} suite${suites === 1 ? '' : 's'} skipped: ${MISSING_BINARIES} ***\n\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -769,7 +773,10 @@ export async function testControlPlane(): Promise<Cluster | undefined> {
   if (shared === 'unavailable') return undefined; // the global setup already said why, once
   if (shared) return connectCluster(JSON.parse(fs.readFileSync(shared, 'utf8')) as SharedState);
   privatePlane ??= (async () => {
-    if (!binariesOrSkip()) return undefined;
+    if (!binariesOrSkip()) {
+      process.stderr.write(skippedBanner(1));
+      return undefined;
+    }
     log('no shared control plane (run through `npm run test:integration` to share one); starting a private one');
     const cp = await startControlPlane();
     const { after } = await import('node:test');

@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { SKIP_BANNER, SKIP_REASON, binariesAvailable, controlPlaneRequired, waitFor } from '../control-plane/harness.ts';
+import { MISSING_BINARIES, SKIP_REASON, binariesAvailable, controlPlaneRequired, waitFor } from '../control-plane/harness.ts';
 
-if (controlPlaneRequired() && !binariesAvailable()) throw new Error(`integration tier required but ${SKIP_BANNER}`);
+if (controlPlaneRequired() && !binariesAvailable()) throw new Error(`integration tier required but ${MISSING_BINARIES}`);
 
 const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../control-plane/crash-fixture.ts');
 

@@ -447,7 +447,10 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
   });
 
   step('status follows the Pods: kubectl get sidecarsets shows MATCHED / UPDATED / READY', async () => {
-    for (const name of ['app-1', 'app-2']) {
+    // The examples' own Pods were injected when applied, and count too.
+    const pods = ['app-1', 'app-2', ...readExamples().filter((o) => o.kind === 'Pod').map((o) => o.metadata.name as string)];
+    const count = pods.length;
+    for (const name of pods) {
       const pod = await core.readNamespacedPod({ name, namespace: appNamespace });
       const now = new Date().toISOString();
       const status = {
@@ -470,14 +473,14 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
       await core.patchNamespacedPodStatus({ name, namespace: appNamespace, body: { status } }, MERGE_PATCH);
     }
     const name = sidecarSet.metadata.name!;
-    await guard(waitFor('SidecarSet status 2/2/2', async () => {
+    await guard(waitFor(`SidecarSet status ${count}/${count}/${count}`, async () => {
       const s = (await objects.getClusterCustomObject({ ...GVR, name })) as SidecarSet;
-      return s.status?.matchedPods === 2 && s.status.updatedPods === 2 && s.status.readyPods === 2;
+      return s.status?.matchedPods === count && s.status.updatedPods === count && s.status.readyPods === count;
     }, { timeoutMs: 60_000 })).catch((e) => assert.fail(`${(e as Error).message}${operatorLog()}`));
 
     const table = kubectl('get', 'sidecarsets', name).trim().split('\n');
     assert.deepEqual(table[0]!.split(/\s+/), ['NAME', 'MATCHED', 'UPDATED', 'READY', 'AGE']);
-    assert.deepEqual(table[1]!.split(/\s+/).slice(0, 4), [name, '2', '2', '2']);
+    assert.deepEqual(table[1]!.split(/\s+/).slice(0, 4), [name, String(count), String(count), String(count)]);
 
     // Revisions live in the operator's namespace; the leader holds the chart's Lease there.
     const revisions = await kc.makeApiClient(AppsV1Api).listNamespacedControllerRevision({ namespace: NS });

@@ -141,7 +141,7 @@ describe('admission webhooks through kube-apiserver', { skip: cp ? false : SKIP_
       await assert.rejects(objects.createClusterCustomObject({ ...GVR, body }), (error: unknown) => {
         assert.deepEqual(refusal(error), {
           code: 422,
-          message: `admission webhook "vsidecarset.kb.io" denied the request: spec.containers: Invalid value: "${app('log-agent')}": container ${app('log-agent')} already exist in ${app('logging')}`,
+          message: `admission webhook "vsidecarset.kb.io" denied the request: spec.containers: Invalid value: "${app('log-agent')}": container ${app('log-agent')} is already injected by SidecarSet ${app('logging')}: its selector app=${app('web')} overlaps this one's app=${app('web')}`,
         });
         return true;
       });

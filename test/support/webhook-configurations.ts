@@ -1,7 +1,7 @@
 // The Mutating- and ValidatingWebhookConfiguration the operator expects, as plain objects: what the
 // integration tests register (after rewriting clientConfig to a URL, see the harness) and what the
 // Helm chart's templates/webhooks.yaml renders. Keep the two in step.
-import { LABEL_INJECT, LABEL_INJECT_OPT_OUT_VALUE } from '../../src/api/sidecarset.ts';
+import { defaultPodWebhookSelectors } from '../../src/pod-webhook-scope.ts';
 import { SIDECARSET_DEFAULTING_PATH } from '../../webhooks/sidecarset-defaulting-webhook.ts';
 import { SIDECARSET_VALIDATION_PATH } from '../../webhooks/sidecarset-validation-webhook.ts';
 import { POD_INJECTION_PATH } from '../../webhooks/pod-injection-webhook.ts';
@@ -21,6 +21,7 @@ export interface WebhookConfigurationOptions {
 type Webhook = Record<string, any>;
 
 export function webhookConfigurations(options: WebhookConfigurationOptions): [Record<string, any>, Record<string, any>] {
+  const { namespaceSelector, objectSelector } = defaultPodWebhookSelectors(options.namespace, options.excludedNamespaces);
   const common = {
     admissionReviewVersions: ['v1'],
     sideEffects: 'None',
@@ -28,9 +29,7 @@ export function webhookConfigurations(options: WebhookConfigurationOptions): [Re
     failurePolicy: options.failurePolicy ?? 'Fail',
     timeoutSeconds: options.timeoutSeconds ?? 10,
     // Never kube-system, never our own namespace: a webhook that must admit its own Pods cannot come back.
-    namespaceSelector: {
-      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...new Set(['kube-system', options.namespace, ...(options.excludedNamespaces ?? [])])] }],
-    },
+    namespaceSelector,
   };
   const clientConfig = (path: string) => ({ service: { namespace: options.namespace, name: options.serviceName ?? 'sidecarset-webhook', path, port: 443 } });
   const sidecarSetRules = [{ apiGroups: ['apps.kruise.io'], apiVersions: ['v1alpha1'], resources: ['sidecarsets'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }];
@@ -43,7 +42,7 @@ export function webhookConfigurations(options: WebhookConfigurationOptions): [Re
       reinvocationPolicy: 'IfNeeded',
       clientConfig: clientConfig(POD_INJECTION_PATH),
       rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'], scope: 'Namespaced' }],
-      objectSelector: { matchExpressions: [{ key: LABEL_INJECT, operator: 'NotIn', values: [LABEL_INJECT_OPT_OUT_VALUE] }] },
+      objectSelector,
     },
   ];
   const validating: Webhook[] = [{ name: 'vsidecarset.kb.io', ...common, clientConfig: clientConfig(SIDECARSET_VALIDATION_PATH), rules: sidecarSetRules }];

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { runCli, temporaryFiles } from './cli-spawn.ts';
 
-const EXAMPLE = 'deploy/examples/sidecarset.yaml';
+const EXAMPLE = 'deploy/examples/00-sidecarset.yaml';
 const minimal = (name: string): string => `apiVersion: apps.kruise.io/v1alpha1
 kind: SidecarSet
 metadata:

@@ -1,4 +1,4 @@
-// Runs the real CLI (`node src/cli/main.ts ...`) in a child process for the CLI tests.
+// Runs the real CLI (`node bin/sidecarset.js ...`, the launcher `npx sidecarset` runs) in a child process for the CLI tests.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ export interface CliResult {
 }
 
 export function runCli(args: readonly string[], stdin = ''): CliResult {
-  const result = spawnSync(NODE, ['src/cli/main.ts', ...args], { cwd: REPO_ROOT, input: stdin, encoding: 'utf8' });
+  const result = spawnSync(NODE, ['bin/sidecarset.js', ...args], { cwd: REPO_ROOT, input: stdin, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli, temporaryFiles } from './cli-spawn.ts';
 
-const EXAMPLE = 'deploy/examples/sidecarset.yaml';
+const EXAMPLE = 'deploy/examples/00-sidecarset.yaml';
 const sidecarSet = (name: string, container: string, extra = ''): string => `apiVersion: apps.kruise.io/v1alpha1
 kind: SidecarSet
 metadata:
@@ -52,7 +52,7 @@ describe('sidecarset validate', () => {
     assert.deepEqual(runCli(['validate', '-f', files['mine.yaml'], '--existing', files['theirs.yaml']]), {
       code: 1,
       stdout: '',
-      stderr: 'sidecarset/mine: spec.containers: Invalid value: "agent": container agent already exist in theirs\n',
+      stderr: `sidecarset/mine: spec.containers: Invalid value: "agent": container agent is already injected by SidecarSet theirs: its selector app=web overlaps this one's app=web\n`,
     });
   });
 
@@ -88,6 +88,11 @@ data:
       runCli(['validate', '-f', mine, '--patch-metadata-whitelist', files['bare.json']]).stderr,
       'sidecarset/mine: spec.patchPodMetadata: Required value: sidecarSet patch metadata annotation(example.com/level) is not allowed\n',
     );
+  });
+
+  it('refuses empty input instead of validating nothing', () => {
+    assert.deepEqual(runCli(['validate', '-f', '-'], '# nothing here\n'), { code: 2, stdout: '', stderr: 'error: <stdin>: no SidecarSets found\n' });
+    assert.deepEqual(runCli(['default', '-f', '-'], ''), { code: 2, stdout: '', stderr: 'error: <stdin>: no SidecarSets found\n' });
   });
 
   it('exits 2 with one line, no stack trace, for unreadable or malformed input', () => {

@@ -2,7 +2,7 @@
 // bad input (exit 2, one line on stderr).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ function file(name: string, text: string): string {
 /** Runs `sidecarset inject` in a child process; tests run concurrently, as each start takes a while. */
 function inject(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(NODE, ['src/cli/main.ts', 'inject', ...args], { cwd: ROOT, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(NODE, ['bin/sidecarset.js', 'inject', ...args], { cwd: ROOT, encoding: 'utf8' }, (error, stdout, stderr) => {
       resolve({ status: error ? Number(error.code) : 0, stdout, stderr });
     });
   });
@@ -101,7 +101,7 @@ describe('sidecarset inject', { concurrency: true }, () => {
     assert.equal(pod.metadata.annotations['kruise.io/sidecarset-injected-list'], 'logging');
     assert.match(pod.metadata.annotations['kruise.io/sidecarset-hash'], /^\{"logging":\{"updateTimestamp":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ","hash":"[a-z0-9]{64}"/);
     assert.doesNotMatch(stdout, /[&*]a\d/, 'no YAML anchors');
-    assert.equal(stderr, 'warning: Pod/web-0: SidecarSet "logging": spec.containers[0].transferEnv[0]: no env "MISSING" in container "app"\n');
+    assert.equal(stderr, 'warning: Pod/web-0: SidecarSet "logging": spec.containers[0].transferEnv[0]: no env "MISSING" in container "app"\nPod/web-0 in namespace default: injected logging\n');
   });
 
   it('injects every object of the file: Pods as they are, workloads through their Pod template, in their namespace', async () => {
@@ -118,12 +118,17 @@ describe('sidecarset inject', { concurrency: true }, () => {
     assert.equal(cronJob.spec.schedule, '0 3 * * *');
   });
 
-  it('matches a namespaceSelector only with the labels given for that namespace', async () => {
-    const { status, stdout, stderr } = await inject('-f', WORKLOADS, '--sidecarsets', SIDECARSETS, '--namespace-labels', 'env=prod', '-o', 'json');
-    assert.equal(status, 0, stderr);
-    const [pod, deployment] = (JSON.parse(stdout) as Obj).items as Obj[];
+  it('gives --namespace-labels to the namespace of --namespace, else to each object\'s own namespace', async () => {
+    const only = await inject('-f', WORKLOADS, '--sidecarsets', SIDECARSETS, '--namespace', 'default', '--namespace-labels', 'env=prod', '-o', 'json');
+    assert.equal(only.status, 0, only.stderr);
+    const [pod, deployment] = (JSON.parse(only.stdout) as Obj).items as Obj[];
     assert.deepEqual(names(pod.spec.containers), ['log-agent', 'app', 'envoy'], 'the Pod is in "default", which has env=prod');
     assert.deepEqual(names(deployment.spec.template.spec.containers), ['log-agent', 'app'], 'labels of "prod" are unknown');
+
+    const own = await inject('-f', WORKLOADS, '--sidecarsets', SIDECARSETS, '--namespace-labels', 'env=prod', '-o', 'json');
+    assert.equal(own.status, 0, own.stderr);
+    const [, prodDeployment] = (JSON.parse(own.stdout) as Obj).items as Obj[];
+    assert.deepEqual(names(prodDeployment.spec.template.spec.containers), ['log-agent', 'app', 'envoy'], 'the Deployment names "prod", which gets the labels');
   });
 
   it('prints the JSON Patch with --patch, which turns the input into the injected object', async () => {
@@ -175,26 +180,74 @@ data: {spec: {$patch: replace, containers: [{name: agent, image: "agent:1"}]}}
   });
 
   it('exits 2 with one line on bad input', async () => {
-    for (const args of [['--sidecarsets', SIDECARSETS], ['-f', file('service.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\n'), '--sidecarsets', SIDECARSETS]]) {
+    for (const args of [['--sidecarsets', SIDECARSETS], ['-f', file('empty.yaml', '# nothing\n'), '--sidecarsets', SIDECARSETS]]) {
       const { status, stdout, stderr } = await inject(...args);
       assert.equal(status, 2, stderr);
       assert.equal(stdout, '');
-      assert.match(stderr, /^error: (inject: -f FILE is required|Service\/web: cannot inject kind Service; expected one of Pod, Deployment, .*)\n$/);
+      assert.match(stderr, /^error: (inject: -f PATH is required|.*empty\.yaml: no objects found)\n$/);
     }
+  });
+});
+
+describe('sidecarset inject in a pipeline', { concurrency: true }, () => {
+  const examples = path.join(ROOT, 'deploy/examples');
+  const inputs = readdirSync(examples).sort().flatMap((name) => parseAllDocuments(readFileSync(path.join(examples, name), 'utf8')).map((document) => document.toJS() as Obj));
+
+  it('reads a directory as kubectl does, uses its SidecarSets, passes other objects through and injects Pods and templates', async () => {
+    const { status, stdout, stderr } = await inject('-f', 'deploy/examples/', '--namespace', 'demo');
+    assert.equal(status, 0, stderr);
+    assert.equal(stderr, 'Deployment/shop in namespace demo: injected log-agent\nPod/shop-standalone in namespace demo: injected log-agent\n');
+    assert.doesNotMatch(stdout, /^\s*(- )?[&*]a\d+/m, 'no YAML anchors or aliases, although transferEnv copies an env var');
+    const output = parseAllDocuments(stdout).map((document) => document.toJS() as Obj);
+    assert.deepEqual(output.map((object) => `${object.kind}/${object.metadata.name}`), ['SidecarSet/log-agent', 'ConfigMap/log-agent-config', 'Deployment/shop', 'Pod/shop-standalone']);
+    assert.deepEqual(output[0], inputs[0], 'the SidecarSet is passed through as written');
+    assert.deepEqual(output[1], inputs[1], 'the ConfigMap is passed through unchanged');
+    assert.deepEqual(names(output[2].spec.template.spec.containers), ['shop', 'log-agent']);
+    assert.deepEqual(names(output[3].spec.containers), ['shop', 'log-agent']);
+    const transferred = output[3].spec.containers[1].env.find((env: Obj) => env.name === 'CLUSTER_NAME');
+    assert.deepEqual(transferred, { name: 'CLUSTER_NAME', value: 'demo-cluster' });
+  });
+
+  it('applies the webhook registration\'s exclusions unless --ignore-exclusions', async () => {
+    const pods = file('excluded.yaml', [
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: system, namespace: kube-system, labels: {app: web}}\nspec: {containers: [{name: app, image: "nginx:1.25"}]}\n',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: own, namespace: ops, labels: {app: web}}\nspec: {containers: [{name: app, image: "nginx:1.25"}]}\n',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: opted-out, labels: {app: web, sidecarset.kruise.io/inject: "false"}}\nspec: {containers: [{name: app, image: "nginx:1.25"}]}\n',
+    ].join('---\n'));
+    const excluded = await inject('-f', pods, '--sidecarsets', SIDECARSETS, '--operator-namespace', 'ops', '-o', 'json');
+    assert.equal(excluded.status, 0, excluded.stderr);
+    assert.deepEqual(((JSON.parse(excluded.stdout) as Obj).items as Obj[]).map((pod) => names(pod.spec.containers)), [['app'], ['app'], ['app']]);
+    assert.equal(excluded.stderr, [
+      "Pod/system in namespace kube-system: not injected: the Pod webhook's namespaceSelector requires kubernetes.io/metadata.name notin (kube-system,ops) (--ignore-exclusions injects anyway)",
+      "Pod/own in namespace ops: not injected: the Pod webhook's namespaceSelector requires kubernetes.io/metadata.name notin (kube-system,ops) (--ignore-exclusions injects anyway)",
+      'Pod/opted-out in namespace default: not injected: the Pod opts out (--ignore-exclusions injects anyway)',
+      '',
+    ].join('\n'));
+    const ignored = await inject('-f', pods, '--sidecarsets', SIDECARSETS, '--operator-namespace', 'ops', '--ignore-exclusions', '-o', 'json');
+    assert.equal(ignored.status, 0, ignored.stderr);
+    assert.deepEqual(((JSON.parse(ignored.stdout) as Obj).items as Obj[]).map((pod) => names(pod.spec.containers)), [['log-agent', 'app'], ['log-agent', 'app'], ['log-agent', 'app']]);
+  });
+
+  it('says when no SidecarSet matched', async () => {
+    const other = file('other.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: api, labels: {app: api}}\nspec: {containers: [{name: app, image: "nginx:1.25"}]}\n');
+    const { status, stderr } = await inject('-f', other, '--sidecarsets', SIDECARSETS);
+    assert.equal(status, 0, stderr);
+    assert.equal(stderr, 'Pod/api in namespace default: no SidecarSet matched\n');
   });
 });
 
 // The other input errors, checked in-process (starting the CLI costs about a second each).
 describe('sidecarset inject input errors', () => {
   const cases: [string, Record<string, string | string[]>, RegExp][] = [
-    ['no --sidecarsets', { filename: PODS }, /^inject: at least one --sidecarsets FILE is required$/],
-    ['an unreadable file', { filename: path.join(dir, 'absent.yaml'), sidecarsets: [SIDECARSETS] }, /absent\.yaml: cannot read: ENOENT$/],
-    ['a workload without a template', { filename: file('empty-deployment.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}\n'), sidecarsets: [SIDECARSETS] }, /^Deployment\/web: no Pod spec at spec\.template\.spec$/],
-    ['a non-SidecarSet given as SidecarSets', { filename: PODS, sidecarsets: [PODS] }, /pod\.yaml: expected kind SidecarSet, found kind Pod$/],
-    ['a structurally broken SidecarSet', { filename: PODS, sidecarsets: [file('broken.yaml', 'apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata: {name: broken}\nspec: {containers: {name: x}}\n')] }, /^sidecarset\/broken: spec\.containers/],
-    ['malformed namespace labels', { filename: PODS, sidecarsets: [SIDECARSETS], 'namespace-labels': 'env' }, /^--namespace-labels: expected key=value, found "env"$/],
-    ['an unknown output format', { filename: PODS, sidecarsets: [SIDECARSETS], output: 'xml' }, /^-o: unsupported output format "xml"/],
-    ['malformed YAML', { filename: file('bad.yaml', 'kind: [Pod\n'), sidecarsets: [SIDECARSETS] }, /bad\.yaml(:\d+)?: malformed YAML/],
+    ['no SidecarSets at all', { filename: [PODS] }, /^inject: no SidecarSets: pass --sidecarsets FILE, or include them in the input$/],
+    ['an empty directory', { filename: [mkdtempSync(path.join(dir, 'empty-'))], sidecarsets: [SIDECARSETS] }, /empty-\w+: no objects found$/],
+    ['an unreadable file', { filename: [path.join(dir, 'absent.yaml')], sidecarsets: [SIDECARSETS] }, /absent\.yaml: cannot read: ENOENT$/],
+    ['a workload without a template', { filename: [file('empty-deployment.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}\n')], sidecarsets: [SIDECARSETS] }, /^Deployment\/web: no Pod spec at spec\.template\.spec$/],
+    ['a non-SidecarSet given as SidecarSets', { filename: [PODS], sidecarsets: [PODS] }, /pod\.yaml: expected kind SidecarSet, found kind Pod$/],
+    ['a structurally broken SidecarSet', { filename: [PODS], sidecarsets: [file('broken.yaml', 'apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata: {name: broken}\nspec: {containers: {name: x}}\n')] }, /^sidecarset\/broken: spec\.containers/],
+    ['malformed namespace labels', { filename: [PODS], sidecarsets: [SIDECARSETS], 'namespace-labels': 'env' }, /^--namespace-labels: expected key=value, found "env"$/],
+    ['an unknown output format', { filename: [PODS], sidecarsets: [SIDECARSETS], output: 'xml' }, /^-o: unsupported output format "xml"/],
+    ['malformed YAML', { filename: [file('bad.yaml', 'kind: [Pod\n')], sidecarsets: [SIDECARSETS] }, /bad\.yaml(:\d+)?: malformed YAML/],
   ];
   for (const [what, values, message] of cases) {
     it(`refuses ${what}`, async () => {

@@ -37,13 +37,13 @@ describe('validation: conflicts with other SidecarSets', () => {
   it('rule 28: an init container name used by an overlapping SidecarSet', () => {
     const init = (s: SidecarSet) => (s.spec.initContainers = [{ name: 'setup', image: 'busybox:1.36' }]);
     const network = other('network', (s) => (init(s), (s.spec.containers![0].name = 'proxy')));
-    assert.deepEqual(errorsAfter(init, { others: [network] }), ['spec.containers: Invalid value: "setup": container setup already exist in network']);
+    assert.deepEqual(errorsAfter(init, { others: [network] }), [`spec.containers: Invalid value: "setup": container setup is already injected by SidecarSet network: its selector app=web overlaps this one's app=web`]);
   });
 
   it('rule 29: a container name used by an overlapping SidecarSet; init versus container is not checked', () => {
     assert.deepEqual(errorsAfter(() => {}, { others: [other('b-logs'), other('a-logs')] }), [
-      'spec.containers: Invalid value: "agent": container agent already exist in a-logs',
-      'spec.containers: Invalid value: "agent": container agent already exist in b-logs',
+      `spec.containers: Invalid value: "agent": container agent is already injected by SidecarSet a-logs: its selector app=web overlaps this one's app=web`,
+      `spec.containers: Invalid value: "agent": container agent is already injected by SidecarSet b-logs: its selector app=web overlaps this one's app=web`,
     ]);
     const asInit = other('setup', (s) => (s.spec.initContainers = [{ name: 'agent', image: 'busybox:1.36' }]));
     asInit.spec.containers![0].name = 'other';
@@ -58,7 +58,7 @@ describe('validation: conflicts with other SidecarSets', () => {
     const rename = (s: SidecarSet) => (s.spec.containers![0].name = 'shipper');
     assert.deepEqual(errorsAfter(() => {}, { others: [other('shipper', rename)] }), []);
     const hostLogs = other('shipper', (s) => (rename(s), (s.spec.volumes![0] = { name: 'logs', hostPath: { path: '/var/log' } })));
-    assert.deepEqual(errorsAfter(() => {}, { others: [hostLogs] }), ['spec.volumes: Invalid value: "logs": volume logs is in conflict with sidecarset shipper']);
+    assert.deepEqual(errorsAfter(() => {}, { others: [hostLogs] }), [`spec.volumes: Invalid value: "logs": volume logs is defined differently by SidecarSet shipper: its selector app=web overlaps this one's app=web`]);
   });
 
   it('rule 31: the same patched annotation conflicts when either side overwrites', () => {
@@ -66,7 +66,7 @@ describe('validation: conflicts with other SidecarSets', () => {
     const allowed = { allowPatchMetadataWithoutWhitelist: true };
     const theirs = (patchPolicy: string) => other('theirs', (s) => (patch(patchPolicy)(s), (s.spec.containers![0].name = 'shipper')));
     const errors = (mine: string, theirPolicy: string) => errorsAfter(patch(mine), { ...allowed, others: [theirs(theirPolicy)] });
-    const conflict = ['spec.patchPodMetadata: Invalid value: "example.com/a": annotation example.com/a is in conflict with sidecarset theirs'];
+    const conflict = [`spec.patchPodMetadata: Invalid value: "example.com/a": annotation example.com/a is also patched by SidecarSet theirs: its selector app=web overlaps this one's app=web`];
     assert.deepEqual(errors('Overwrite', 'MergePatchJson'), conflict);
     assert.deepEqual(errors('MergePatchJson', 'Overwrite'), conflict);
     assert.deepEqual(errors('MergePatchJson', 'MergePatchJson'), []);
@@ -78,7 +78,7 @@ describe('validation: conflicts with other SidecarSets', () => {
     const inNamespace = (namespace: string) => (s: SidecarSet) => (s.spec.namespace = namespace);
     assert.deepEqual(errorsAfter(inNamespace('a'), { others: [other('b', inNamespace('b'))] }), []);
     assert.deepEqual(errorsAfter(inNamespace('a'), { others: [other('a', inNamespace('a'))] }), [
-      'spec.containers: Invalid value: "agent": container agent already exist in a',
+      `spec.containers: Invalid value: "agent": container agent is already injected by SidecarSet a: its selector app=web overlaps this one's app=web, and its namespace a overlaps this one's namespace a`,
     ]);
   });
 

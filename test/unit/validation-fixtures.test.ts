@@ -37,8 +37,8 @@ const EXPECTED: Record<string, string> = {
 };
 
 describe('example and invalid fixtures', () => {
-  it('deploy/examples/sidecarset.yaml is valid', () => {
-    assert.deepEqual(errorsOfFile(path.join(REPO_ROOT, 'deploy/examples/sidecarset.yaml')), []);
+  it('deploy/examples/00-sidecarset.yaml is valid', () => {
+    assert.deepEqual(errorsOfFile(path.join(REPO_ROOT, 'deploy/examples/00-sidecarset.yaml')), []);
   });
 
   it('every fixture has an expected error', () => {

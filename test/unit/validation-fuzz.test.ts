@@ -91,7 +91,7 @@ function assertAnswers(input: unknown, context: ValidationContext): void {
 }
 
 describe('validation never throws', () => {
-  const example = defaultSidecarSet(parse(readFileSync(path.join(REPO_ROOT, 'deploy/examples/sidecarset.yaml'), 'utf8')) as SidecarSet);
+  const example = defaultSidecarSet(parse(readFileSync(path.join(REPO_ROOT, 'deploy/examples/00-sidecarset.yaml'), 'utf8')) as SidecarSet);
   const rich = defaulted((s) => {
     s.metadata.labels = { team: 'logging' };
     s.spec.initContainers = [{ name: 'init', image: 'busybox:1.36', restartPolicy: 'Always', readinessProbe: { tcpSocket: { port: 80 } } }];

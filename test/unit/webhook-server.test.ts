@@ -173,7 +173,7 @@ describe('admission server over TLS', () => {
         const rival = defaulted(sidecarSet('second', { containers: [{ name: 'first-sidecar', image: 'busybox:1.36' }] }));
         const response = await send(t, VALIDATE_SIDECARSET, sidecarSetReview(rival), false);
         assert.equal(response.status.code, 422);
-        assert.equal(response.status.message, 'spec.containers: Invalid value: "first-sidecar": container first-sidecar already exist in first');
+        assert.equal(response.status.message, `spec.containers: Invalid value: "first-sidecar": container first-sidecar is already injected by SidecarSet first: its selector app=web overlaps this one's app=web`);
       } finally {
         t.caches.sidecarSets.delete('first');
       }

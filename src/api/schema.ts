@@ -1,6 +1,8 @@
 // The one definition of the SidecarSet schema. The CRD in deploy/ is generated from it (src/api/crd.ts),
 // and the runtime validation compiles it with ajv (src/validation/structural.ts), swapping the
-// schemaless container and volume parts for the strict core/v1 schemas.
+// schemaless container and volume parts for the strict core/v1 schemas. The two served versions differ
+// in two spec fields only (v1alpha1 `namespace`, v1beta1 `customVersion`); everything else is shared.
+import { type SidecarSetVersion, V1ALPHA1 } from './sidecarset.ts';
 
 export interface SchemaNode {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
@@ -103,10 +105,15 @@ const sidecarContainer = (description: string): SchemaNode =>
 const embeddedVolume = (): SchemaNode =>
   object({ name: string() }, { required: ['name'], 'x-kubernetes-preserve-unknown-fields': true });
 
-export const sidecarSetSpecSchema: SchemaNode = object(
+const VERSION_ONLY_SPEC_FIELDS: Record<SidecarSetVersion, Record<string, SchemaNode>> = {
+  v1alpha1: { namespace: string('Only Pods in this namespace are injected.') },
+  v1beta1: { customVersion: string('Label apps.kruise.io/sidecarset-custom-version given to the latest ControllerRevision.') },
+};
+
+const specSchema = (version: SidecarSetVersion): SchemaNode => object(
   {
     selector: labelSelector('Pods whose labels match are injected. Required and non-empty.'),
-    namespace: string('Only Pods in this namespace are injected (v1alpha1 only).'),
+    ...VERSION_ONLY_SPEC_FIELDS[version],
     namespaceSelector: labelSelector('Only Pods in namespaces whose labels match are injected.'),
     initContainers: array(sidecarContainer('An init container to inject at Pod creation.')),
     containers: array(sidecarContainer('A sidecar container to inject.')),
@@ -167,13 +174,17 @@ export const sidecarSetStatusSchema: SchemaNode = object(
   { required: ['matchedPods', 'readyPods', 'updatedPods'], description: 'SidecarSetStatus defines the observed state of SidecarSet.' },
 );
 
-export const sidecarSetSchema: SchemaNode = object(
+export const sidecarSetSchemaFor = (version: SidecarSetVersion): SchemaNode => object(
   {
     apiVersion: string(),
     kind: string(),
     metadata: { type: 'object' },
-    spec: sidecarSetSpecSchema,
+    spec: specSchema(version),
     status: sidecarSetStatusSchema,
   },
   { description: 'SidecarSet is the Schema for the sidecarsets API.' },
 );
+
+/** The schema of the operator's own model (v1alpha1). */
+export const sidecarSetSchema: SchemaNode = sidecarSetSchemaFor(V1ALPHA1);
+export const sidecarSetSpecSchema: SchemaNode = sidecarSetSchema.properties!.spec;

@@ -1,9 +1,19 @@
-// The SidecarSet API, apps.kruise.io/v1alpha1, field for field as OpenKruise serves it.
+// The SidecarSet API field for field as OpenKruise 1.9 serves it. The operator works on one model, the
+// v1alpha1 shape (`SidecarSet`); v1beta1 objects are converted at the edges (conversion.ts).
 import type { Container, LabelSelector, LocalObjectReference, ObjectFieldSelector, ObjectMeta, Volume } from './core.ts';
 
 export const GROUP = 'apps.kruise.io';
-export const VERSION = 'v1alpha1';
+export const V1ALPHA1 = 'v1alpha1';
+export const V1BETA1 = 'v1beta1';
+export type SidecarSetVersion = typeof V1ALPHA1 | typeof V1BETA1;
+/** Served versions, the storage version (v1beta1, as in Kruise 1.9) first. */
+export const SERVED_VERSIONS: readonly SidecarSetVersion[] = [V1BETA1, V1ALPHA1];
+export const STORAGE_VERSION: SidecarSetVersion = V1BETA1;
+/** The version of the operator's own model. */
+export const VERSION = V1ALPHA1;
 export const API_VERSION = `${GROUP}/${VERSION}`;
+export const API_VERSION_V1BETA1 = `${GROUP}/${V1BETA1}`;
+export const apiVersionOf = (version: SidecarSetVersion): string => `${GROUP}/${version}`;
 export const KIND = 'SidecarSet';
 export const LIST_KIND = 'SidecarSetList';
 export const PLURAL = 'sidecarsets';
@@ -121,6 +131,15 @@ export interface SidecarSet {
   status?: SidecarSetStatus;
 }
 
+/** v1beta1: no `namespace` (a namespaceSelector says it), and `customVersion` instead of the label. */
+export interface SidecarSetSpecV1beta1 extends Omit<SidecarSetSpec, 'namespace'> {
+  customVersion?: string;
+}
+
+export interface SidecarSetV1beta1 extends Omit<SidecarSet, 'spec'> {
+  spec: SidecarSetSpecV1beta1;
+}
+
 /** Annotation and label keys shared with OpenKruise (Part B §1.7, §5.2, §5.3). */
 export const ANNOTATION_SIDECARSET_HASH = 'kruise.io/sidecarset-hash';
 export const ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE = 'kruise.io/sidecarset-hash-without-image';
@@ -130,6 +149,8 @@ export const ANNOTATION_INPLACE_UPDATE_STATE = 'kruise.io/sidecarset-inplace-upd
 export const ANNOTATION_VERSION_PREFIX = 'version.sidecarset.kruise.io/';
 export const ANNOTATION_VERSION_ALT_PREFIX = 'versionalt.sidecarset.kruise.io/';
 export const LABEL_CUSTOM_VERSION = 'apps.kruise.io/sidecarset-custom-version';
+/** The label every Namespace carries with its own name; a namespaceSelector on it alone names one namespace. */
+export const LABEL_NAMESPACE_NAME = 'kubernetes.io/metadata.name';
 export const LABEL_SIDECARSET_NAME = 'kruise.io/sidecarset-name';
 export const LABEL_CONTROLLER_REVISION_HASH = 'controller.kubernetes.io/hash';
 export const ANNOTATION_CANARY = 'apps.kruise.io/sidecarset-canary';

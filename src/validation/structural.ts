@@ -11,7 +11,8 @@
 // whole subtree.
 import { Ajv, type ErrorObject } from 'ajv';
 import formats from 'ajv-formats';
-import { type SchemaNode, sidecarSetSchema } from '../api/schema.ts';
+import { type SchemaNode, sidecarSetSchemaFor } from '../api/schema.ts';
+import { SERVED_VERSIONS, type SidecarSetVersion, V1ALPHA1 } from '../api/sidecarset.ts';
 import coreSchemas from '../api/generated/core-v1.schema.json' with { type: 'json' };
 import { type FieldError, type FieldPath, forbidden, invalid, notSupported, required, root } from '../field-error.ts';
 
@@ -56,7 +57,7 @@ function strictSchema(node: SchemaNode): JsonSchema {
 const ref = (definition: string): JsonSchema => ({ $ref: `${DEFINITIONS_PREFIX}${definition}` });
 
 /** core/v1 Container with the sidecar fields (podInjectPolicy, upgradeStrategy, ...) of schema.ts. */
-function sidecarContainerSchema(): JsonSchema {
+function sidecarContainerSchema(sidecarSetSchema: SchemaNode): JsonSchema {
   const container = coreSchemas.definitions[CONTAINER] as JsonSchema;
   const sidecarNode = sidecarSetSchema.properties!.spec.properties!.containers.items!;
   const sidecarFields = strictSchema(sidecarNode).properties as Record<string, JsonSchema>;
@@ -68,8 +69,9 @@ function sidecarContainerSchema(): JsonSchema {
   };
 }
 
-/** The strict SidecarSet schema ajv checks against, with the core/v1 definitions it refers to. */
-export const sidecarSetStructuralSchema: JsonSchema = (() => {
+/** The strict SidecarSet schema of a version ajv checks against, with the core/v1 definitions it refers to. */
+export function sidecarSetStructuralSchema(version: SidecarSetVersion): JsonSchema {
+  const sidecarSetSchema = sidecarSetSchemaFor(version);
   const schema = strictSchema(sidecarSetSchema);
   const properties = schema.properties as Record<string, JsonSchema>;
   properties.metadata = ref(OBJECT_META);
@@ -77,8 +79,8 @@ export const sidecarSetStructuralSchema: JsonSchema = (() => {
   spec.containers = { ...spec.containers, items: ref(SIDECAR_CONTAINER) };
   spec.initContainers = { ...spec.initContainers, items: ref(SIDECAR_CONTAINER) };
   spec.volumes = { ...spec.volumes, items: ref(VOLUME) };
-  return { ...schema, definitions: { ...coreSchemas.definitions, [SIDECAR_CONTAINER]: sidecarContainerSchema() } };
-})();
+  return { ...schema, definitions: { ...coreSchemas.definitions, [SIDECAR_CONTAINER]: sidecarContainerSchema(sidecarSetSchema) } };
+}
 
 /** Follows `$ref` and the single-schema `allOf` wrappers Kubernetes' OpenAPI uses around refs. */
 export function resolveSchema(node: JsonSchema, rootSchema: JsonSchema): JsonSchema {
@@ -181,5 +183,9 @@ export function withoutNulls(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([, child]) => child !== null).map(([key, child]) => [key, withoutNulls(child)]));
 }
 
-/** Every structural error of a SidecarSet (null-valued fields ignored), in Kubernetes' words. */
-export const validateStructure: StructureValidator = compile(sidecarSetStructuralSchema);
+const validators = new Map(SERVED_VERSIONS.map((version) => [version, compile(sidecarSetStructuralSchema(version))]));
+
+/** Every structural error of a SidecarSet of a version (null-valued fields ignored), in Kubernetes' words. */
+export function validateStructure(value: unknown, version: SidecarSetVersion = V1ALPHA1): FieldError[] {
+  return validators.get(version)!(value);
+}

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { renderCrdYaml, sidecarSetCrd } from '../../src/api/crd.ts';
+import { renderCrdYaml } from '../../src/api/crd.ts';
+import type { SidecarSetVersion } from '../../src/api/sidecarset.ts';
 import { GENERATED_FILES } from '../../src/api/generated-files.ts';
 import coreSchemas from '../../src/api/generated/core-v1.schema.json' with { type: 'json' };
 import { formatFieldError } from '../../src/field-error.ts';
@@ -79,48 +80,61 @@ const documentAt = (segments: (string | number)[], leaf: unknown): unknown =>
 const pathText = (segments: (string | number)[]): string => segments.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('').slice(1);
 
 /** The structural node at the same position, refs resolved. */
-function structuralNodeAt(segments: (string | number)[]): JsonSchema {
-  let node = sidecarSetStructuralSchema;
+function structuralNodeAt(version: SidecarSetVersion, segments: (string | number)[]): JsonSchema {
+  const structural = sidecarSetStructuralSchema(version);
+  let node = structural;
   for (const segment of segments) {
-    const resolved = resolveSchema(node, sidecarSetStructuralSchema);
+    const resolved = resolveSchema(node, structural);
     node = typeof segment === 'number' ? (resolved.items as JsonSchema) : (resolved.properties as Record<string, JsonSchema>)[segment];
   }
-  return resolveSchema(node, sidecarSetStructuralSchema);
+  return resolveSchema(node, structural);
 }
 
 const names = (node: JsonSchema): string[] => Object.keys((node.properties ?? {}) as object).sort();
 const coreProperties = (definition: string): string[] => names(coreSchemas.definitions[definition as keyof typeof coreSchemas.definitions] as JsonSchema);
 
-describe('the CRD and the runtime validation agree', () => {
-  const crdSchema = (parse(renderCrdYaml()) as ReturnType<typeof sidecarSetCrd> & { spec: { versions: { schema: { openAPIV3Schema: JsonSchema } }[] } }).spec.versions[0]
-    .schema.openAPIV3Schema;
-  const nodes = [...objectNodes(crdSchema)];
+type CrdVersion = { name: SidecarSetVersion; schema: { openAPIV3Schema: JsonSchema } };
 
-  it('has the same property names at every level; schemaless CRD parts add exactly the core/v1 ones', () => {
-    assert.ok(nodes.length > 20);
-    for (const { node, segments } of nodes) {
-      const structural = structuralNodeAt(segments);
-      const where = pathText(segments) || '<root>';
-      if (node['x-kubernetes-preserve-unknown-fields']) {
-        const core = segments.includes('volumes') ? coreProperties('io.k8s.api.core.v1.Volume') : coreProperties('io.k8s.api.core.v1.Container');
-        assert.deepEqual(names(structural), [...new Set([...names(node), ...core])].sort(), where);
-      } else {
-        assert.deepEqual(names(structural), names(node), where);
-        assert.deepEqual([...((structural.required as string[]) ?? [])].sort(), [...((node.required as string[]) ?? [])].sort(), where);
+for (const { name: version, schema } of (parse(renderCrdYaml()) as { spec: { versions: CrdVersion[] } }).spec.versions) {
+  describe(`the ${version} CRD schema and the runtime validation agree`, () => {
+    const nodes = [...objectNodes(schema.openAPIV3Schema)];
+
+    it('has the same property names at every level; schemaless CRD parts add exactly the core/v1 ones', () => {
+      assert.ok(nodes.length > 20);
+      for (const { node, segments } of nodes) {
+        const structural = structuralNodeAt(version, segments);
+        const where = pathText(segments) || '<root>';
+        if (node['x-kubernetes-preserve-unknown-fields']) {
+          const core = segments.includes('volumes') ? coreProperties('io.k8s.api.core.v1.Volume') : coreProperties('io.k8s.api.core.v1.Container');
+          assert.deepEqual(names(structural), [...new Set([...names(node), ...core])].sort(), where);
+        } else {
+          assert.deepEqual(names(structural), names(node), where);
+          assert.deepEqual([...((structural.required as string[]) ?? [])].sort(), [...((node.required as string[]) ?? [])].sort(), where);
+        }
+        assert.equal(structural.additionalProperties, false, where);
       }
-      assert.equal(structural.additionalProperties, false, where);
-    }
-  });
+    });
 
-  it('accepts every property of the CRD and refuses any other, at every level', () => {
-    for (const { node, segments } of nodes) {
-      const unknownFields = (document: unknown): string[] =>
-        validateStructure(document).filter((error) => error.detail.startsWith('unknown field')).map((error) => error.field);
-      for (const name of names(node)) assert.deepEqual(unknownFields(documentAt(segments, { [name]: {} })), [], `${pathText([...segments, name])}`);
-      assert.deepEqual(unknownFields(documentAt(segments, { 'x-unknown': 1 })), [pathText([...segments, 'x-unknown'])]);
-    }
+    it('accepts every property of the CRD and refuses any other, at every level', () => {
+      for (const { node, segments } of nodes) {
+        const unknownFields = (document: unknown): string[] =>
+          validateStructure(document, version).filter((error) => error.detail.startsWith('unknown field')).map((error) => error.field);
+        for (const name of names(node)) assert.deepEqual(unknownFields(documentAt(segments, { [name]: {} })), [], `${pathText([...segments, name])}`);
+        assert.deepEqual(unknownFields(documentAt(segments, { 'x-unknown': 1 })), [pathText([...segments, 'x-unknown'])]);
+      }
+    });
   });
+}
 
+it('v1alpha1 has spec.namespace, v1beta1 spec.customVersion, and neither the other', () => {
+  const unknownFields = (spec: object, version: SidecarSetVersion): string[] => validateStructure({ spec }, version).map((error) => error.field);
+  assert.deepEqual(unknownFields({ namespace: 'a' }, 'v1alpha1'), []);
+  assert.deepEqual(unknownFields({ customVersion: 'a' }, 'v1alpha1'), ['spec.customVersion']);
+  assert.deepEqual(unknownFields({ customVersion: 'a' }, 'v1beta1'), []);
+  assert.deepEqual(unknownFields({ namespace: 'a' }, 'v1beta1'), ['spec.namespace']);
+});
+
+describe('generated files', () => {
   it('makes every object of the core/v1 schemas strict', () => {
     for (const [name, definition] of Object.entries(coreSchemas.definitions as Record<string, JsonSchema>)) {
       if (definition.properties) assert.equal(definition.additionalProperties, false, name);

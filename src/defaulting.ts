@@ -59,6 +59,8 @@ function defaultSidecarContainer(container: SidecarContainer, injectPolicy: PodI
     // Kruise dereferences fieldRef unconditionally and crashes on `sourceContainerNameFrom: {}`; we only default what exists.
     defaultFieldRef(transfer.sourceContainerNameFrom?.fieldRef);
   }
+  // The CRD's default, which the apiserver applies before any webhook; here for the CLI, which has none.
+  if (container.resourcesPolicy && container.resourcesPolicy.targetContainersNameRegex === undefined) container.resourcesPolicy.targetContainersNameRegex = '.*';
   defaultContainer(container);
 }
 

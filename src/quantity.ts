@@ -160,7 +160,8 @@ function roundUp(q: ParsedQuantity, scale: number): ParsedQuantity {
   return { ...q, magnitude, exponent: scale, cached: undefined };
 }
 
-function canonicalQuantity(q: ParsedQuantity): string {
+/** The text Quantity.String() and MarshalJSON write. */
+export function canonicalQuantity(q: ParsedQuantity): string {
   if (q.cached !== undefined) return q.cached;
   let { magnitude, exponent } = q;
   if (magnitude === 0n) return '0';

@@ -22,7 +22,7 @@
 //   Kruise would hand the API server a Pod with duplicate containers.
 // A SidecarSet that changed in between is applied again: changed sidecars are replaced in place and their
 // hash entries get the current time.
-import type { ControllerRevision, LocalObjectReference, Pod, Volume } from '../api/core.ts';
+import type { Container, ControllerRevision, LocalObjectReference, Pod, Volume } from '../api/core.ts';
 import {
   ANNOTATION_INJECTED_LIST,
   ANNOTATION_SIDECARSET_HASH,
@@ -47,6 +47,7 @@ import {
 import { placeSidecars, type PlacedSidecar } from './container-placement.ts';
 import { hotUpgradeVersionAnnotations } from './hot-upgrade.ts';
 import { InjectionError } from './injection-error.ts';
+import { ResourcesPolicyError } from '../resources-policy/sidecar-resources.ts';
 import { applyPodChanges, hasChanges, type PodChanges } from './pod-changes.ts';
 import { mergePullSecrets, volumesToAppend } from './pod-lists.ts';
 import { applyPatchPodMetadata } from './pod-metadata.ts';
@@ -115,7 +116,9 @@ export function injectPod(input: InjectPodInput): InjectionResult {
     applyPatchPodMetadata(annotations, sidecarSet.name, version.spec.patchPodMetadata ?? []);
   }
 
-  const sources = new PodSources(pod, annotations, new Set(candidates.flatMap(({ version }) => version.podContainerNames)));
+  const placedNames = new Set(candidates.flatMap(({ version }) => version.podContainerNames));
+  const specNames = candidates.flatMap(({ version }) => [...version.initContainers, ...version.containers].map((sidecar) => sidecar.specName));
+  const sources = new PodSources(pod, annotations, placedNames, new Set([...placedNames, ...specNames]));
   const initSidecars: PlacedSidecar[] = [];
   const sidecars: PlacedSidecar[] = [];
   const volumes: Volume[] = [];
@@ -129,7 +132,14 @@ export function injectPod(input: InjectPodInput): InjectionResult {
     const warn = (message: string) => warnings.push(`SidecarSet ${JSON.stringify(sidecarSetName)}: ${sidecar.path}${message}`);
     for (const name of sidecar.unknownVolumes) warn(`: volume ${JSON.stringify(name)} is not in spec.volumes`);
     volumes.push(...sidecar.volumes);
-    for (const container of buildSidecarContainers(sidecar, sources, warn)) into.push({ container, beforeAppContainers: sidecar.beforeAppContainers, sidecarSetName, keepInjected });
+    let built: readonly Container[];
+    try {
+      built = buildSidecarContainers(sidecar, sources, warn);
+    } catch (error) {
+      if (error instanceof ResourcesPolicyError) throw new InjectionError(`SidecarSet ${JSON.stringify(sidecarSetName)}: ${sidecar.path}.resourcesPolicy: ${error.message}`, { cause: error });
+      throw error;
+    }
+    for (const container of built) into.push({ container, beforeAppContainers: sidecar.beforeAppContainers, sidecarSetName, keepInjected });
     if (sidecar.hotUpgrade) {
       working.set(sidecar.specName, sidecar.podContainerNames[0]);
       Object.assign(hotUpgradeAnnotations, hotUpgradeVersionAnnotations(sidecar.specName));
@@ -137,7 +147,6 @@ export function injectPod(input: InjectPodInput): InjectionResult {
   };
   for (const { sidecarSet, version, recordedHash } of candidates) {
     injectedList.add(sidecarSet.name);
-    refuseUnsupported(sidecarSet.name, version);
     for (const sidecar of version.initContainers) add(sidecarSet.name, sidecar, initSidecars, recordedHash);
     pullSecrets.push(...(version.spec.imagePullSecrets ?? []));
     for (const sidecar of version.containers) add(sidecarSet.name, sidecar, sidecars, recordedHash);
@@ -207,12 +216,6 @@ function readUpgradeSpecs(pod: Pod, annotations: Readonly<Record<string, string>
 }
 
 /** resourcesPolicy is refused by validation in this wave; a SidecarSet that still carries one refuses the Pod. */
-function refuseUnsupported(sidecarSetName: string, version: PreparedVersion): void {
-  const sidecar = [...version.initContainers, ...version.containers].find((candidate) => candidate.hasResourcesPolicy);
-  if (sidecar) throw new InjectionError(`SidecarSet ${JSON.stringify(sidecarSetName)}: ${sidecar.path}.resourcesPolicy: not supported yet`);
-}
-
-/** The fresh entry, with the previous updateTimestamp when nothing else about the entry changed. */
 function keepTimestamp(previous: SidecarSetUpgradeSpec | undefined, fresh: SidecarSetUpgradeSpec): SidecarSetUpgradeSpec {
   const unchanged =
     previous !== undefined &&

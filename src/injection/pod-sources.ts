@@ -1,12 +1,14 @@
 // What a sidecar may copy from the Pod it is injected into (spec Part B §4 step 10d): the volume mounts,
 // devices and subPathExpr env vars of the Pod's app containers (shareVolumePolicy, shareVolumeDevicePolicy),
-// and the env vars of the Pod's containers (transferEnv). Init containers are never sources.
+// the env vars of the Pod's containers (transferEnv), and resources computed from the Pod's containers and
+// native-sidecar init containers (resourcesPolicy, §4.1). Other init containers are never sources.
 //
 // Deliberate difference from Kruise, for idempotence: a Pod container that this injection is about to
 // replace (same name as a sidecar it places) is not a source. Kruise reads it before overwriting it, so a
 // second injection of the same Pod would otherwise see different sources than the first.
-import type { Container, EnvVar, Pod, VolumeDevice, VolumeMount } from '../api/core.ts';
-import { ENV_IS_INJECTED } from '../api/sidecarset.ts';
+import type { Container, EnvVar, Pod, ResourceRequirements, VolumeDevice, VolumeMount } from '../api/core.ts';
+import { ENV_IS_INJECTED, type ResourcesPolicy } from '../api/sidecarset.ts';
+import { sidecarResources } from '../resources-policy/sidecar-resources.ts';
 import type { Labels } from '../label-selector.ts';
 
 export interface SharedMounts {
@@ -30,9 +32,16 @@ export class PodSources {
   private mountsCache?: SharedMounts;
   private devicesCache?: VolumeDevice[];
   private envIndex?: Map<string, Map<string, EnvVar>>;
+  private readonly pod: Pod;
+  private readonly sidecarNames: ReadonlySet<string>;
 
-  /** `annotations` are the Pod's annotations after patchPodMetadata; `placedNames` the containers this injection places. */
-  constructor(pod: Pod, annotations: Labels, placedNames: ReadonlySet<string>) {
+  /**
+   * `annotations` are the Pod's annotations after patchPodMetadata; `placedNames` the containers this
+   * injection places; `sidecarNames` those and the spec names of every matched SidecarSet's containers.
+   */
+  constructor(pod: Pod, annotations: Labels, placedNames: ReadonlySet<string>, sidecarNames: ReadonlySet<string> = placedNames) {
+    this.pod = pod;
+    this.sidecarNames = sidecarNames;
     this.labels = pod.metadata?.labels ?? {};
     this.annotations = annotations;
     this.containers = (pod.spec.containers ?? []).filter((container) => !placedNames.has(container.name));
@@ -73,5 +82,10 @@ export class PodSources {
       }
     }
     return this.envIndex.get(containerName)?.get(envName);
+  }
+
+  /** A sidecar's resources under its resourcesPolicy; throws ResourcesPolicyError. */
+  resources(policy: ResourcesPolicy): ResourceRequirements {
+    return sidecarResources(policy, this.pod.spec, this.sidecarNames);
   }
 }

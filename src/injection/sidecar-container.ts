@@ -3,7 +3,7 @@
 // appended to its env, then what it shares or transfers from the Pod, then the hot-upgrade pair if any.
 // Everything that does not depend on the Pod is computed once, when the SidecarSet is prepared.
 import type { Container, Volume } from '../api/core.ts';
-import { ENV_IS_INJECTED, type SidecarContainer, type TransferEnvVar } from '../api/sidecarset.ts';
+import { ENV_IS_INJECTED, type ResourcesPolicy, type SidecarContainer, type TransferEnvVar } from '../api/sidecarset.ts';
 import { mergeEnvVars, mergeVolumeDevices, mergeVolumeMounts } from './container-merge.ts';
 import { hotUpgradeContainerNames, hotUpgradePair } from './hot-upgrade.ts';
 import type { PodSources } from './pod-sources.ts';
@@ -22,7 +22,8 @@ export interface PreparedSidecar {
   /** SidecarSet volumes its mounts and devices use, and names it uses that the SidecarSet lacks. */
   readonly volumes: readonly Volume[];
   readonly unknownVolumes: readonly string[];
-  readonly hasResourcesPolicy: boolean;
+  /** Resources computed from the Pod replace the sidecar's own (§4.1). */
+  readonly resourcesPolicy: ResourcesPolicy | undefined;
   /** The Pod container before anything is taken from the Pod. */
   readonly base: Container;
   readonly hotUpgradeEmptyImage: string | undefined;
@@ -57,14 +58,14 @@ export function prepareSidecar(source: SidecarContainer, path: string, isInit: b
     podContainerNames: hotUpgrade ? hotUpgradeContainerNames(container.name) : [container.name],
     volumes,
     unknownVolumes,
-    hasResourcesPolicy: resourcesPolicy !== undefined && resourcesPolicy !== null,
+    resourcesPolicy: resourcesPolicy ?? undefined,
     base,
     hotUpgradeEmptyImage: upgradeStrategy?.hotUpgradeEmptyImage,
     sharesVolumes,
     sharesDevices,
     transferEnv: transfers,
   };
-  const podIndependent = !sharesVolumes && !sharesDevices && transfers.length === 0 ? finish(prepared, base) : undefined;
+  const podIndependent = !sharesVolumes && !sharesDevices && transfers.length === 0 && !prepared.resourcesPolicy ? finish(prepared, base) : undefined;
   return { ...prepared, podIndependent };
 }
 
@@ -83,6 +84,7 @@ function finish(sidecar: Omit<PreparedSidecar, 'podIndependent'>, container: Con
 function withPodContent(sidecar: PreparedSidecar, sources: PodSources, warn: (message: string) => void): Container {
   const { base } = sidecar;
   const container: Container = { ...base };
+  if (sidecar.resourcesPolicy) container.resources = sources.resources(sidecar.resourcesPolicy);
   const shared = sidecar.sharesVolumes ? sources.sharedMounts() : undefined;
   let transferred = transferredEnvs(sidecar.transferEnv, sources, warn);
   if (shared) transferred = mergeEnvVars(transferred, shared.envs);

@@ -1,7 +1,7 @@
 // Features of OpenKruise's SidecarSet that this operator does not implement yet (spec Part A §9). They
 // are refused with a clear error instead of being accepted and silently ignored.
 import type { ObjectMeta } from '../api/core.ts';
-import { ANNOTATION_CANARY, ANNOTATION_CANARY_BASE, type SidecarSetSpec } from '../api/sidecarset.ts';
+import { ANNOTATION_CANARY, ANNOTATION_CANARY_BASE } from '../api/sidecarset.ts';
 import { type FieldError, type FieldPath, forbidden } from '../field-error.ts';
 
 /** Canary SidecarSets: either annotation is refused, since even half a canary setup would be ignored. */
@@ -10,14 +10,4 @@ export function refuseCanaryAnnotations(meta: ObjectMeta, path: FieldPath): Fiel
   return [ANNOTATION_CANARY, ANNOTATION_CANARY_BASE]
     .filter((key) => Object.hasOwn(annotations, key))
     .map((key) => forbidden(path.child('annotations').key(key).text, 'canary SidecarSets are not supported yet'));
-}
-
-export function refuseResourcesPolicy(spec: SidecarSetSpec, path: FieldPath): FieldError[] {
-  const errors: FieldError[] = [];
-  for (const field of ['initContainers', 'containers'] as const) {
-    (spec[field] ?? []).forEach((container, index) => {
-      if (container.resourcesPolicy !== undefined) errors.push(forbidden(path.child(field).index(index).child('resourcesPolicy').text, 'resourcesPolicy is not supported yet'));
-    });
-  }
-  return errors;
 }

@@ -20,7 +20,8 @@ import { validatePatchPodMetadata } from './patch-pod-metadata.ts';
 import { validateSidecarSetSelector } from './selectors.ts';
 import { validateSidecarContainers } from './sidecar-containers.ts';
 import { validateStructure, withoutNulls } from './structural.ts';
-import { refuseCanaryAnnotations, refuseResourcesPolicy } from './unsupported.ts';
+import { refuseCanaryAnnotations } from './unsupported.ts';
+import { validateResourcesPolicies } from './resources-policy.ts';
 import { validateUpdateStrategy } from './update-strategy.ts';
 
 export interface ValidationContext {
@@ -72,7 +73,7 @@ function validateSpec(sidecarSet: SidecarSet, context: ValidationContext): Field
   errors.push(...validateInjectionStrategy(sidecarSet, context.revisions));
   errors.push(...validateUpdateStrategy(spec, SPEC.child('updateStrategy')));
   errors.push(...validateSidecarContainers(spec, SPEC));
-  errors.push(...refuseResourcesPolicy(spec, SPEC));
+  errors.push(...validateResourcesPolicies(spec, SPEC));
   const patchPath = SPEC.child('patchPodMetadata');
   errors.push(...validatePatchMetadataWhitelist(sidecarSet, context.patchMetadataWhitelist, context.allowPatchMetadataWithoutWhitelist, patchPath));
   errors.push(...validatePatchPodMetadata(spec, patchPath));

@@ -243,10 +243,58 @@ describe('validation: Kubernetes container checks (rule 23)', () => {
       ],
     );
   });
+});
 
-  it('refuses resourcesPolicy as not supported yet', () => {
-    assert.deepEqual(errorsAfter((s) => (agent(s).resourcesPolicy = { targetContainersMode: 'sum', resourcesExpr: { limits: { cpu: 'cpu*50%' } } })), [
-      'spec.containers[0].resourcesPolicy: Forbidden: resourcesPolicy is not supported yet',
+describe('validation: resourcesPolicy (rules 18 and 21)', () => {
+  const policy = (extra: Record<string, unknown> = {}) => ({ targetContainersMode: 'sum', resourcesExpr: { limits: { cpu: 'cpu*50%' } }, ...extra });
+  const nativeInit = (s: SidecarSet, resourcesPolicy: object, restartPolicy?: string) => {
+    s.spec.updateStrategy = { type: 'NotUpdate' };
+    s.spec.initContainers = [{ name: 'mesh', image: 'mesh:1', ...(restartPolicy ? { restartPolicy } : {}), resourcesPolicy }];
+  };
+
+  it('accepts a policy on a container and on a native-sidecar init container; the regex defaults to .*', () => {
+    assert.deepEqual(errorsAfter((s) => (agent(s).resourcesPolicy = policy())), []);
+    assert.equal(defaulted((s) => (agent(s).resourcesPolicy = policy())).spec.containers![0].resourcesPolicy!.targetContainersNameRegex, '.*');
+    assert.deepEqual(errorsAfter((s) => nativeInit(s, policy({ resourcesExpr: { requests: { memory: 'max(memory, 64Mi)' } } }), 'Always')), []);
+  });
+
+  it('refuses it on a plain init container', () => {
+    assert.deepEqual(errorsAfter((s) => nativeInit(s, policy())), [
+      'spec.initContainers[0].resourcesPolicy: Invalid value: {"targetContainersMode":"sum","resourcesExpr":{"limits":{"cpu":"cpu*50%"}},"targetContainersNameRegex":".*"}: resourcesPolicy is only supported for containers with RestartPolicy Always',
+    ]);
+  });
+
+  it('refuses it next to fixed resources, and stops there', () => {
+    assert.deepEqual(errorsAfter((s) => Object.assign(agent(s), { resources: { limits: { cpu: '1' } }, resourcesPolicy: policy({ targetContainersNameRegex: '' }) })), [
+      'spec.containers[0].resourcesPolicy: Invalid value: {"targetContainersMode":"sum","resourcesExpr":{"limits":{"cpu":"cpu*50%"}},"targetContainersNameRegex":""}: resourcesPolicy and resources cannot be configured together',
+    ]);
+  });
+
+  it('refuses an empty or invalid (RE2) regex', () => {
+    assert.deepEqual(errorsAfter((s) => (agent(s).resourcesPolicy = policy({ targetContainersNameRegex: '' }))), [
+      'spec.containers[0].resourcesPolicy.targetContainersNameRegex: Required value: invalid empty regex',
+    ]);
+    assert.deepEqual(errorsAfter((s) => (agent(s).resourcesPolicy = policy({ targetContainersNameRegex: 'app(?=x)' }))), [
+      'spec.containers[0].resourcesPolicy.targetContainersNameRegex: Invalid value: "app(?=x)": invalid regex pattern: error parsing regexp: invalid or unsupported Perl syntax: `(?=`',
+    ]);
+  });
+
+  it('needs limits or requests, and every expression must evaluate', () => {
+    assert.deepEqual(errorsAfter((s) => (agent(s).resourcesPolicy = policy({ resourcesExpr: {} }))), [
+      'spec.containers[0].resourcesPolicy.resourcesExpr: Invalid value: {}: at least one of limits or requests must be configured',
+    ]);
+    const expressions = { limits: { cpu: 'cpu * memory', memory: 'memory - 2' }, requests: { cpu: 'cpu +', memory: '1Gi * 2Gi' } };
+    assert.deepEqual(errorsAfter((s) => (agent(s).resourcesPolicy = policy({ resourcesExpr: expressions }))), [
+      'spec.containers[0].resourcesPolicy.resourcesExpr.limits.cpu: Invalid value: "cpu * memory": invalid expression: undefined variable: memory',
+      'spec.containers[0].resourcesPolicy.resourcesExpr.limits.memory: Invalid value: "memory - 2": invalid expression: calculation result is negative: -1',
+      'spec.containers[0].resourcesPolicy.resourcesExpr.requests.cpu: Invalid value: "cpu +": invalid expression: parse error: syntax error at line 1, col 6',
+      'spec.containers[0].resourcesPolicy.resourcesExpr.requests.memory: Invalid value: "1Gi * 2Gi": invalid expression: multiplication of two quantities',
+    ]);
+  });
+
+  it('leaves the mode to the CRD enum', () => {
+    assert.deepEqual(errorsAfter((s) => (agent(s).resourcesPolicy = policy({ targetContainersMode: 'avg' }))), [
+      'spec.containers[0].resourcesPolicy.targetContainersMode: Unsupported value: "avg": supported values: "sum", "max"',
     ]);
   });
 });

@@ -33,7 +33,7 @@ const EXPECTED: Record<string, string> = {
     'updateStrategy: Invalid value: {"type":"RollingUpdate","partition":1,"selector":{"matchLabels":{"canary":"true"}},"maxUnavailable":1}: Partition and Selector cannot be used together',
   'duplicate-volume-name.yaml': 'spec.volumes[1].name: Duplicate value: "app-logs"',
   'namespaced.yaml': 'metadata.namespace: Forbidden: not allowed on this type',
-  'resources-policy.yaml': 'spec.containers[0].resourcesPolicy: Forbidden: resourcesPolicy is not supported yet',
+  'resources-policy.yaml': 'spec.containers[0].resourcesPolicy: Invalid value: {"targetContainersMode":"sum","resourcesExpr":{"limits":{"cpu":"max(cpu*50%, 50m)"}},"targetContainersNameRegex":".*"}: resourcesPolicy and resources cannot be configured together',
 };
 
 describe('example and invalid fixtures', () => {

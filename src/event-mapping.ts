@@ -2,7 +2,7 @@
 import type { ControllerRevision, Namespace, Pod } from './api/core.ts';
 import { LABEL_SIDECARSET_NAME, type SidecarSet } from './api/sidecarset.ts';
 import type { Labels } from './label-selector.ts';
-import { compileSidecarSetMatcher, type SidecarSetPodMatcher } from './matching.ts';
+import { compileSidecarSetMatcher, namespaceNamedBy, type SidecarSetPodMatcher } from './matching.ts';
 import { injectedSidecarSets } from './pod-annotations.ts';
 
 // Cached objects keep their identity until they change, so compile each SidecarSet's matcher once.
@@ -62,12 +62,12 @@ export function sidecarSetChanged(sidecarSet: SidecarSet, old: SidecarSet): bool
   );
 }
 
-/** SidecarSets to recount when a namespace appears, disappears or is relabelled: those with a namespaceSelector. */
+/** SidecarSets to recount when a namespace appears, disappears or is relabelled: those whose namespaceSelector reads labels. */
 export function sidecarSetsForNamespace(namespace: Namespace, old: Namespace | undefined, sidecarSets: Iterable<SidecarSet>): Set<string> {
   const names = new Set<string>();
   if (old && JSON.stringify(namespace.metadata.labels ?? {}) === JSON.stringify(old.metadata.labels ?? {})) return names;
   for (const sidecarSet of sidecarSets) {
-    if (sidecarSet.spec.namespaceSelector && !sidecarSet.spec.namespace) names.add(sidecarSet.metadata.name ?? '');
+    if (sidecarSet.spec.namespaceSelector && !sidecarSet.spec.namespace && namespaceNamedBy(sidecarSet.spec.namespaceSelector) === undefined) names.add(sidecarSet.metadata.name ?? '');
   }
   return names;
 }

@@ -2,7 +2,8 @@
 // webhook (injection) and the controller (matched Pods). Injection-only concerns such as
 // `injectionStrategy.paused` are left to the caller.
 import type { Pod } from './api/core.ts';
-import type { SidecarSet, SidecarSetSpec } from './api/sidecarset.ts';
+import type { LabelSelector } from './api/core.ts';
+import { LABEL_NAMESPACE_NAME, type SidecarSet, type SidecarSetSpec } from './api/sidecarset.ts';
 import { compileRequirements, isEmptySelector, LabelSelectorError, unmetRequirement, type CompiledRequirement, type Labels } from './label-selector.ts';
 
 /** The namespace a Pod lives in, as far as matching needs it. */
@@ -83,12 +84,23 @@ function requirementsMismatch(requirements: readonly CompiledRequirement[], reas
 }
 
 /**
+ * The one namespace a selector on `kubernetes.io/metadata.name` alone names (what v1alpha1
+ * `spec.namespace` becomes in v1beta1), or undefined. Every Namespace carries that label with its own
+ * name, so matching compares names and needs no Namespace object.
+ */
+export function namespaceNamedBy(selector: LabelSelector | undefined): string | undefined {
+  if (!selector || (selector.matchExpressions ?? []).length > 0) return undefined;
+  const labels = Object.entries(selector.matchLabels ?? {});
+  return labels.length === 1 && labels[0][0] === LABEL_NAMESPACE_NAME ? labels[0][1] : undefined;
+}
+
+/**
  * v1alpha1 `spec.namespace` means "only this namespace" and, as its conversion to v1beta1 does, takes
- * precedence over `namespaceSelector`.
+ * precedence over `namespaceSelector`; a v1beta1 selector naming one namespace means the same.
  */
 function compileNamespaceMatch(spec: SidecarSetSpec): (namespace: PodNamespace) => Mismatch | undefined {
-  if (spec.namespace) {
-    const only = spec.namespace;
+  const only = spec.namespace || namespaceNamedBy(spec.namespaceSelector);
+  if (only !== undefined) {
     const otherNamespace: Mismatch = { reason: 'namespace', namespace: only };
     return (namespace) => (namespace.name === only ? undefined : otherNamespace);
   }

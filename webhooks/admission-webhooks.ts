@@ -1,11 +1,16 @@
-// The three admission webhooks the server registers (paths of Kruise v1.8, Part A §2).
+// The admission webhooks the server registers: the SidecarSet ones on the paths of Kruise 1.8 and 1.9
+// (Part A §2), the Pod one on /mutate-pod.
 import type { AdmissionWebhook } from './admission-outcome.ts';
 import { podInjectionWebhook, type PodInjectionSettings } from './pod-injection-webhook.ts';
-import { sidecarSetDefaultingWebhook } from './sidecarset-defaulting-webhook.ts';
-import { sidecarSetValidationWebhook, type SidecarSetValidationSettings } from './sidecarset-validation-webhook.ts';
+import { SIDECARSET_DEFAULTING_PATHS, sidecarSetDefaultingWebhook } from './sidecarset-defaulting-webhook.ts';
+import { SIDECARSET_VALIDATION_PATHS, sidecarSetValidationWebhook, type SidecarSetValidationSettings } from './sidecarset-validation-webhook.ts';
 
 export type AdmissionWebhookSettings = SidecarSetValidationSettings & PodInjectionSettings;
 
 export function admissionWebhooks(settings: AdmissionWebhookSettings): AdmissionWebhook[] {
-  return [sidecarSetDefaultingWebhook(), sidecarSetValidationWebhook(settings), podInjectionWebhook(settings)];
+  return [
+    ...SIDECARSET_DEFAULTING_PATHS.map((path) => sidecarSetDefaultingWebhook(path)),
+    ...SIDECARSET_VALIDATION_PATHS.map((path) => sidecarSetValidationWebhook(settings, path)),
+    podInjectionWebhook(settings),
+  ];
 }

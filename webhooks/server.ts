@@ -1,5 +1,6 @@
 // The admission server: one Fastify instance over HTTPS (HTTP/1.1, TLS >= 1.2) serving the
-// webhooks plus /healthz and /readyz. Settings follow what kube-apiserver does as a client
+// webhooks, the CRD conversion webhook /convert (from the first moment: it needs no cache) plus
+// /healthz and /readyz. Settings follow what kube-apiserver does as a client
 // (see /work/shared/spec/admission.md and /work/shared/notes/pitfalls.md):
 //   - idle keep-alive sockets stay open 120 s, longer than the apiserver's 90 s reuse window;
 //   - a request must arrive within 30 s (the longest webhook timeout), a TLS handshake within 10 s;
@@ -11,6 +12,7 @@ import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { AdmissionWebhook } from './admission-outcome.ts';
 import { registerAdmissionWebhook } from './admission-route.ts';
 import { clientErrorHandler, logTlsClientErrors } from './client-errors.ts';
+import { registerConversionWebhook } from './conversion-route.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import type { Readiness } from './readiness.ts';
 import { ServingCertificate, TLS_CONTEXT_OPTIONS, type CertificatePair } from './serving-certificate.ts';
@@ -113,6 +115,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     done(null, payload);
   });
   registerHealthRoutes(app, options.readiness);
+  registerConversionWebhook(app, options.metrics);
 
   const certificate = new ServingCertificate(server, (info) => {
     options.metrics.certificateExpiry.set(Date.parse(info.notAfter) / 1000);

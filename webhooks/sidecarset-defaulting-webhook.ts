@@ -1,25 +1,29 @@
 // The SidecarSet mutating webhook (Kruise's msidecarset.kb.io): fills in defaults on CREATE and
 // UPDATE and answers with a JSON Patch from the object as sent to the defaulted one, or with no
-// patch when nothing changed (spec Part B §2 step 10).
+// patch when nothing changed (spec Part B §2 step 10). Served on the Kruise 1.8 and 1.9 paths, each
+// taking both versions. Defaulting touches only fields the two versions share, so it runs on the
+// object in its own version: no conversion, no patch that only a conversion would cause.
 import jsonpatch from 'fast-json-patch';
+import type { SidecarSet } from '../src/api/sidecarset.ts';
 import { defaultSidecarSet } from '../src/defaulting.ts';
 import { allow, allowDespite, type AdmissionWebhook } from './admission-outcome.ts';
 import { outOfScope } from './request-scope.ts';
 import { requireSidecarSet, requireSupportedVersion, SIDECARSET_RESOURCE } from './sidecarset-request.ts';
 
-export const SIDECARSET_DEFAULTING_PATH = '/mutate-apps-kruise-io-v1alpha1-sidecarset';
+/** Kruise 1.8's path, then 1.9's. */
+export const SIDECARSET_DEFAULTING_PATHS = ['/mutate-apps-kruise-io-v1alpha1-sidecarset', '/mutate-apps-kruise-io-sidecarset'] as const;
 
-export function sidecarSetDefaultingWebhook(): AdmissionWebhook {
-  const scope = { path: SIDECARSET_DEFAULTING_PATH, ...SIDECARSET_RESOURCE, operations: ['CREATE', 'UPDATE'] as const };
+export function sidecarSetDefaultingWebhook(path: string): AdmissionWebhook {
+  const scope = { path, ...SIDECARSET_RESOURCE, operations: ['CREATE', 'UPDATE'] as const };
   return {
     name: 'mutate-sidecarset',
-    path: SIDECARSET_DEFAULTING_PATH,
+    path,
     mutating: true,
     admit(request) {
       const skip = outOfScope(request, scope);
       if (skip) return skip;
-      requireSupportedVersion(request);
-      const sidecarSet = requireSidecarSet(request, 'object');
+      const version = requireSupportedVersion(request);
+      const sidecarSet = requireSidecarSet(request, 'object', version) as unknown as SidecarSet;
       // compare() escapes '/' and '~' in keys, and adds a missing parent (metadata.annotations) whole.
       return allow({ patch: jsonpatch.compare(sidecarSet, defaultSidecarSet(sidecarSet)) });
     },

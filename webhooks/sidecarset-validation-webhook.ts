@@ -1,8 +1,10 @@
 // The SidecarSet validating webhook (Kruise's vsidecarset.kb.io): CREATE and UPDATE (with the
 // stored object) are checked against every rule, and against the other SidecarSets, the
 // ControllerRevisions and the patchPodMetadata whitelist as the caches hold them. A refusal is a
-// 422 Invalid that lists every field error (Part A §3).
-import { GROUP, KIND } from '../src/api/sidecarset.ts';
+// 422 Invalid that lists every field error (Part A §3). Served on the Kruise 1.8 and 1.9 paths, each
+// taking both versions: a v1beta1 object is judged by the same rules, after conversion.
+import { toModel } from '../src/api/conversion.ts';
+import { apiVersionOf, GROUP, KIND, type SidecarSet, type SidecarSetVersion } from '../src/api/sidecarset.ts';
 import { PATCH_METADATA_WHITELIST_KEY, parsePatchMetadataWhitelist, type PatchMetadataWhitelist } from '../src/validation/patch-metadata-whitelist.ts';
 import { validateSidecarSet } from '../src/validation/validate-sidecarset.ts';
 import type { ConfigMap } from '../src/kube/caches.ts';
@@ -13,7 +15,8 @@ import { invalidStatus } from './invalid-status.ts';
 import { outOfScope } from './request-scope.ts';
 import { requireSidecarSet, requireSupportedVersion, SIDECARSET_RESOURCE } from './sidecarset-request.ts';
 
-export const SIDECARSET_VALIDATION_PATH = '/validate-apps-kruise-io-v1alpha1-sidecarset';
+/** Kruise 1.8's path, then 1.9's. */
+export const SIDECARSET_VALIDATION_PATHS = ['/validate-apps-kruise-io-v1alpha1-sidecarset', '/validate-apps-kruise-io-sidecarset'] as const;
 
 export interface SidecarSetValidationSettings {
   caches: AdmissionCaches;
@@ -28,9 +31,9 @@ interface WhitelistReading {
   warnings?: string[];
 }
 
-export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettings): AdmissionWebhook {
+export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettings, path: string): AdmissionWebhook {
   const { caches } = settings;
-  const scope = { path: SIDECARSET_VALIDATION_PATH, ...SIDECARSET_RESOURCE, operations: ['CREATE', 'UPDATE'] as const };
+  const scope = { path, ...SIDECARSET_RESOURCE, operations: ['CREATE', 'UPDATE'] as const };
   const whitelistKey = `${settings.operatorNamespace}/${settings.whitelistConfigMap}`;
   // Parsed once per ConfigMap version: the cache hands out the same object until it changes.
   const readings = new WeakMap<ConfigMap, WhitelistReading>();
@@ -50,19 +53,19 @@ export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettin
 
   return {
     name: 'validate-sidecarset',
-    path: SIDECARSET_VALIDATION_PATH,
+    path,
     mutating: false,
     admit(request) {
       const skip = outOfScope(request, scope);
       if (skip) return skip;
-      requireSupportedVersion(request);
-      const sidecarSet = requireSidecarSet(request, 'object');
-      const oldObject = request.operation === 'UPDATE' ? requireSidecarSet(request, 'oldObject') : undefined;
+      const version = requireSupportedVersion(request);
+      const sidecarSet = requireSidecarSet(request, 'object', version);
+      const oldObject = request.operation === 'UPDATE' ? storedModel(requireSidecarSet(request, 'oldObject', version), version) : undefined;
       const notSynced = unsyncedDenial({ sidecarSets: caches.sidecarSets, revisions: caches.revisions, whitelist: caches.whitelist });
       if (notSynced) return notSynced;
 
       const { whitelist, warnings } = readWhitelist();
-      const errors = validateSidecarSet(sidecarSet, {
+      const errors = validateSidecarSet({ apiVersion: apiVersionOf(version), ...sidecarSet }, {
         operation: request.operation as 'CREATE' | 'UPDATE',
         oldObject,
         others: caches.sidecarSets.list(),
@@ -71,10 +74,15 @@ export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettin
         allowPatchMetadataWithoutWhitelist: settings.allowPatchMetadataWithoutWhitelist,
       });
       if (errors.length === 0) return allow({ warnings });
-      const name = typeof sidecarSet.metadata.name === 'string' ? sidecarSet.metadata.name : request.name;
+      const name = typeof (sidecarSet.metadata as { name?: unknown }).name === 'string' ? (sidecarSet.metadata as { name: string }).name : request.name;
       return { ...deny(invalidStatus({ group: GROUP, kind: KIND, name }, errors)), warnings };
     },
     // Fail closed: only SidecarSet writes stop, and an unchecked SidecarSet could break Pod creation.
     onInternalError: (error) => forbidden(`internal error while validating the SidecarSet: ${errorMessage(error)}`),
   };
+}
+
+/** The stored object in the operator's model; it passed validation once, so conversion cannot fail on its shape. */
+function storedModel(object: Record<string, unknown>, version: SidecarSetVersion): SidecarSet {
+  return toModel({ kind: KIND, ...object, apiVersion: apiVersionOf(version) });
 }

@@ -13,6 +13,10 @@ export interface WebhookMetrics {
   rejections: Counter<'webhook' | 'reason'>;
   errors: Counter<'webhook'>;
   certificateExpiry: Gauge;
+  /** `/convert`: reviews by result, objects by target version, answer time. */
+  conversionReviews: Counter<'result'>;
+  conversionObjects: Counter<'to'>;
+  conversionDuration: Histogram<'result'>;
 }
 
 export const createWebhookMetrics = perRegistry(
@@ -45,6 +49,25 @@ export const createWebhookMetrics = perRegistry(
     certificateExpiry: new Gauge({
       name: 'sidecarset_webhook_certificate_expiry_timestamp_seconds',
       help: 'notAfter of the serving certificate in use, as a Unix time.',
+      registers,
+    }),
+    conversionReviews: new Counter({
+      name: 'sidecarset_conversion_reviews_total',
+      help: 'ConversionReviews answered, by result (success; failure: the whole review failed; malformed: HTTP 400).',
+      labelNames: ['result'],
+      registers,
+    }),
+    conversionObjects: new Counter({
+      name: 'sidecarset_conversion_objects_total',
+      help: 'SidecarSets converted, by the apiVersion they were converted to.',
+      labelNames: ['to'],
+      registers,
+    }),
+    conversionDuration: new Histogram({
+      name: 'sidecarset_conversion_duration_seconds',
+      help: 'Time to answer a ConversionReview, from parsed body to reply, by result.',
+      labelNames: ['result'],
+      buckets: [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
   }),

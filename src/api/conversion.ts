@@ -62,6 +62,11 @@ export function toModel(object: unknown): SidecarSet {
   return convertSidecarSet(object, V1ALPHA1) as SidecarSet;
 }
 
+/** The model of a v1beta1 object already known to be one (validation checks its structure first). */
+export function v1beta1ToModel(object: SidecarSetV1beta1): SidecarSet {
+  return toV1alpha1(structuredClone(object));
+}
+
 interface NamespaceScope {
   namespace: string;
   namespaceSelector?: LabelSelector;

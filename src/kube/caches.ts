@@ -3,7 +3,8 @@
 // resource whether or not it leads.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerRevision, Namespace, ObjectMeta, Pod } from '../api/core.ts';
-import { API_VERSION, GROUP, LABEL_SIDECARSET_NAME, PLURAL, type SidecarSet } from '../api/sidecarset.ts';
+import { toModel } from '../api/conversion.ts';
+import { apiVersionOf, GROUP, LABEL_SIDECARSET_NAME, PLURAL, STORAGE_VERSION, type SidecarSet } from '../api/sidecarset.ts';
 import type { Logger } from './logger.ts';
 import type { WatchMetrics } from './cache-metrics.ts';
 import { projectPod } from '../pod-projection.ts';
@@ -53,11 +54,13 @@ export function createClusterCaches(
   const common = { kubeConfig, logger, metrics, inactivityTimeoutMs: options.inactivityTimeoutMs };
   const ns = encodeURIComponent(namespace);
   const pods = createWatchCache<Pod>({ ...common, name: 'pods', path: '/api/v1/pods', project: projectPod });
+  // Read in the storage version, so that only objects still stored as v1alpha1 go through `/convert`,
+  // and kept in the operator's model.
   const sidecarSets = createWatchCache<SidecarSet>({
     ...common,
     name: 'sidecarsets',
-    path: `/apis/${API_VERSION}/${PLURAL}`,
-    project: withoutManagedFields,
+    path: `/apis/${apiVersionOf(STORAGE_VERSION)}/${PLURAL}`,
+    project: (object) => toModel(withoutManagedFields(object)),
     notFound: CRD_MISSING,
   });
   const namespaces = createWatchCache<Namespace>({ ...common, name: 'namespaces', path: '/api/v1/namespaces', project: projectNamespace });

@@ -5,9 +5,12 @@
 // other SidecarSets. Before all of it comes the structural check against the strict schema; when the
 // structure is wrong only the metadata is checked besides, like the apiserver does for a custom
 // resource, because the other rules assume well-typed fields. Any JSON value is accepted as input and
-// answered with errors, never an exception.
+// answered with errors, never an exception. A v1beta1 object is checked against the v1beta1 schema, then
+// converted, so every other rule judges both versions alike.
 import type { ControllerRevision, ObjectMeta } from '../api/core.ts';
-import type { SidecarSet, SidecarSetSpec } from '../api/sidecarset.ts';
+import { parseApiVersion, v1beta1ToModel } from '../api/conversion.ts';
+import { LABEL_NAMESPACE_NAME, type SidecarSet, type SidecarSetSpec, type SidecarSetV1beta1, V1ALPHA1, V1BETA1 } from '../api/sidecarset.ts';
+import { namespaceNamedBy } from '../matching.ts';
 import { type FieldError, type FieldPath, invalid, required, root } from '../field-error.ts';
 import { isJsonObject } from '../json-object.ts';
 import { validateConflicts } from './conflicts.ts';
@@ -43,13 +46,14 @@ const SPEC = root('spec');
 
 export function validateSidecarSet(input: unknown, context: ValidationContext): FieldError[] {
   const object = withoutNulls(input);
-  const structural = validateStructure(object);
+  const version = (isJsonObject(object) && parseApiVersion(object.apiVersion)) || V1ALPHA1;
+  const structural = validateStructure(object, version);
   if (structural.length > 0) {
     const metadataIsSound = isJsonObject(object) && !structural.some((error) => error.field === 'metadata' || /^metadata[.[]/.test(error.field));
     const metadata = metadataIsSound ? validateObjectMeta((object.metadata ?? {}) as ObjectMeta, METADATA) : [];
     return [...metadata, ...structural];
   }
-  const parsed = object as Partial<SidecarSet>;
+  const parsed = (version === V1BETA1 ? v1beta1ToModel(object as unknown as SidecarSetV1beta1) : object) as Partial<SidecarSet>;
   const sidecarSet: SidecarSet = { ...parsed, metadata: parsed.metadata ?? {}, spec: parsed.spec ?? {} };
 
   const errors = [
@@ -83,12 +87,21 @@ function validateSpec(sidecarSet: SidecarSet, context: ValidationContext): Field
 /**
  * `namespace` and `namespaceSelector` together are refused, as Kruise v1.8 (v1alpha1 only) does: a later
  * conversion would silently drop the selector. A namespace must be a valid namespace name, or it could
- * never match a Pod.
+ * never match a Pod; so must the one a selector on `kubernetes.io/metadata.name` alone names, which is
+ * the same rule in v1beta1 (where `spec.namespace` becomes such a selector).
  */
 function validateNamespaceScope(spec: SidecarSetSpec, path: FieldPath): FieldError[] {
   if (spec.namespace && spec.namespaceSelector) {
     return [required(path.child('namespace, namespaceSelector').text, 'namespace and namespaceSelector are mutually exclusive')];
   }
   if (spec.namespace) return isDns1123Label(spec.namespace).map((message) => invalid(path.child('namespace').text, spec.namespace, message));
-  return spec.namespaceSelector ? validateSidecarSetSelector(spec.namespaceSelector, path.child('namespaceSelector')) : [];
+  if (!spec.namespaceSelector) return [];
+  const selectorPath = path.child('namespaceSelector');
+  const errors = validateSidecarSetSelector(spec.namespaceSelector, selectorPath);
+  const named = namespaceNamedBy(spec.namespaceSelector);
+  if (named !== undefined && errors.length === 0) {
+    const namePath = selectorPath.child('matchLabels').key(LABEL_NAMESPACE_NAME).text;
+    errors.push(...isDns1123Label(named).map((message) => invalid(namePath, named, message)));
+  }
+  return errors;
 }

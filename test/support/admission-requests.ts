@@ -44,8 +44,10 @@ export function review(fields: RequestFields): Record<string, any> {
   };
 }
 
+/** A review of a SidecarSet, in the version its apiVersion names (v1alpha1 when it names none). */
 export function sidecarSetReview(object: any, fields: RequestFields = {}): Record<string, any> {
-  return review({ kind: SIDECARSET_GVK, resource: SIDECARSET_GVR, name: object?.metadata?.name, ...fields, object });
+  const version = typeof object?.apiVersion === 'string' && object.apiVersion.startsWith('apps.kruise.io/') ? object.apiVersion.slice('apps.kruise.io/'.length) : SIDECARSET_GVK.version;
+  return review({ kind: { ...SIDECARSET_GVK, version }, resource: { ...SIDECARSET_GVR, version }, name: object?.metadata?.name, ...fields, object });
 }
 
 export function podReview(object: any, namespace: string, fields: RequestFields = {}): Record<string, any> {

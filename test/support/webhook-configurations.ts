@@ -1,9 +1,11 @@
 // The Mutating- and ValidatingWebhookConfiguration the operator expects, as plain objects: what the
 // integration tests register (after rewriting clientConfig to a URL, see the harness) and what the
-// Helm chart's templates/webhooks.yaml renders. Keep the two in step.
+// Helm chart's templates/webhooks.yaml renders (Kruise 1.9's layout: unversioned paths, both versions).
+// Keep the two in step.
+import { SERVED_VERSIONS } from '../../src/api/sidecarset.ts';
 import { defaultPodWebhookSelectors } from '../../src/pod-webhook-scope.ts';
-import { SIDECARSET_DEFAULTING_PATH } from '../../webhooks/sidecarset-defaulting-webhook.ts';
-import { SIDECARSET_VALIDATION_PATH } from '../../webhooks/sidecarset-validation-webhook.ts';
+import { SIDECARSET_DEFAULTING_PATHS } from '../../webhooks/sidecarset-defaulting-webhook.ts';
+import { SIDECARSET_VALIDATION_PATHS } from '../../webhooks/sidecarset-validation-webhook.ts';
 import { POD_INJECTION_PATH } from '../../webhooks/pod-injection-webhook.ts';
 
 export interface WebhookConfigurationOptions {
@@ -32,9 +34,9 @@ export function webhookConfigurations(options: WebhookConfigurationOptions): [Re
     namespaceSelector,
   };
   const clientConfig = (path: string) => ({ service: { namespace: options.namespace, name: options.serviceName ?? 'sidecarset-webhook', path, port: 443 } });
-  const sidecarSetRules = [{ apiGroups: ['apps.kruise.io'], apiVersions: ['v1alpha1'], resources: ['sidecarsets'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }];
+  const sidecarSetRules = [{ apiGroups: ['apps.kruise.io'], apiVersions: [...SERVED_VERSIONS], resources: ['sidecarsets'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }];
   const mutating: Webhook[] = [
-    { name: 'msidecarset.kb.io', ...common, clientConfig: clientConfig(SIDECARSET_DEFAULTING_PATH), rules: sidecarSetRules },
+    { name: 'msidecarset.kb.io', ...common, clientConfig: clientConfig(SIDECARSET_DEFAULTING_PATHS[1]), rules: sidecarSetRules },
     {
       name: 'mpod.kb.io',
       ...common,
@@ -45,7 +47,7 @@ export function webhookConfigurations(options: WebhookConfigurationOptions): [Re
       objectSelector,
     },
   ];
-  const validating: Webhook[] = [{ name: 'vsidecarset.kb.io', ...common, clientConfig: clientConfig(SIDECARSET_VALIDATION_PATH), rules: sidecarSetRules }];
+  const validating: Webhook[] = [{ name: 'vsidecarset.kb.io', ...common, clientConfig: clientConfig(SIDECARSET_VALIDATION_PATHS[1]), rules: sidecarSetRules }];
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',

@@ -20,6 +20,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'default and validate SidecarSets as the admission webhooks would',
     load: async () => (await import('./validate-command.ts')).validateCommand,
   },
+  convert: {
+    summary: 'print SidecarSets converted to apps.kruise.io/v1alpha1 or v1beta1',
+    load: async () => (await import('./convert-command.ts')).convertCommand,
+  },
   inject: {
     summary: 'inject sidecars into Pods or workload templates from a file',
     load: async () => (await import('./inject-command.ts')).injectCommand,

@@ -2,14 +2,14 @@
 // --sidecarsets and from the objects themselves, as `kubectl apply` of the same files would create
 // them), ControllerRevisions, namespace labels and the Pod webhook's registration.
 import type { ControllerRevision } from '../api/core.ts';
-import { API_VERSION, KIND, type SidecarSet } from '../api/sidecarset.ts';
-import { formatFieldError } from '../field-error.ts';
+import { parseApiVersion } from '../api/conversion.ts';
+import { KIND, type SidecarSet } from '../api/sidecarset.ts';
 import type { PodWebhookRegistration } from '../injection/explain-injection.ts';
 import { DEFAULT_NAMESPACE, type PodNamespace } from '../matching.ts';
 import { defaultPodWebhookSelectors, NAMESPACE_NAME_LABEL } from '../pod-webhook-scope.ts';
 import type { CommandValues } from './command.ts';
 import { InputError, readObjectsOfKind, readPaths, requireObjects, type KubeObject } from './input.ts';
-import { defaultWellFormed, describe as describeSidecarSet } from './sidecarset-input.ts';
+import { defaultedModel, readSidecarSets } from './sidecarset-input.ts';
 
 /** The operator namespace `serve` defaults to, excluded from injection like kube-system. */
 export const DEFAULT_OPERATOR_NAMESPACE = 'sidecarset-system';
@@ -50,9 +50,9 @@ export async function readOfflineInputs(command: string, values: CommandValues):
   if (paths.length === 0) throw new InputError(`${command}: -f PATH is required`);
   const objects = await readPaths(paths);
   requireObjects(objects, paths);
-  const given = await readObjectsOfKind((values.sidecarsets as string[] | undefined) ?? [], KIND);
-  const included = objects.filter((object) => object.kind === KIND && object.apiVersion === API_VERSION);
-  const sidecarSets = [...given, ...included].map(defaulted);
+  const given = await readSidecarSets((values.sidecarsets as string[] | undefined) ?? []);
+  const included = objects.filter((object) => object.kind === KIND && parseApiVersion(object.apiVersion) !== undefined);
+  const sidecarSets = [...given, ...included].map(defaultedModel);
   if (sidecarSets.length === 0) throw new InputError(`${command}: no SidecarSets: pass --sidecarsets FILE, or include them in the input`);
   const revisions = (await readObjectsOfKind((values.revisions as string[] | undefined) ?? [], 'ControllerRevision')) as unknown as ControllerRevision[];
 
@@ -69,13 +69,6 @@ export async function readOfflineInputs(command: string, values: CommandValues):
     namespaceOf: (name) => ({ name, labels: { ...(only === undefined || name === only ? labels : {}), [NAMESPACE_NAME_LABEL]: name } }),
     webhook: values['ignore-exclusions'] ? 'ignored' : { selectors: defaultPodWebhookSelectors(operatorNamespace) },
   };
-}
-
-/** Defaulted as the API server would store it; a structurally broken SidecarSet is bad input. */
-function defaulted(object: KubeObject): SidecarSet {
-  const result = defaultWellFormed(object);
-  if ('errors' in result) throw new InputError(`${describeSidecarSet(object)}: ${result.errors.map(formatFieldError).join('; ')}`);
-  return result.sidecarSet;
 }
 
 function parseLabels(text: string | undefined): Record<string, string> {

@@ -1,8 +1,9 @@
-// SidecarSets read from files for the `default` and `validate` commands: checked for kind and
-// apiVersion (exit 2 otherwise), then defaulted when their structure allows it.
-import { API_VERSION, KIND, type SidecarSet } from '../api/sidecarset.ts';
+// SidecarSets read from files for the commands: checked for kind and apiVersion (either served
+// version; exit 2 otherwise), then defaulted, in their own version, when their structure allows it.
+import { parseApiVersion, toModel } from '../api/conversion.ts';
+import { apiVersionOf, KIND, SERVED_VERSIONS, type SidecarSet, V1ALPHA1 } from '../api/sidecarset.ts';
 import { defaultSidecarSet } from '../defaulting.ts';
-import type { FieldError } from '../field-error.ts';
+import { type FieldError, formatFieldError } from '../field-error.ts';
 import { validateStructure, withoutNulls } from '../validation/structural.ts';
 import { displayName, InputError, type KubeObject, readObjects, requireKind } from './input.ts';
 
@@ -12,8 +13,9 @@ export async function readSidecarSets(files: readonly string[]): Promise<KubeObj
   for (const file of files) {
     for (const object of await readObjects(file)) {
       requireKind(object, KIND, file);
-      if (object.apiVersion !== API_VERSION) {
-        throw new InputError(`${displayName(file)}: ${describe(object)}: unsupported apiVersion ${JSON.stringify(object.apiVersion ?? '')} (expected ${API_VERSION})`);
+      if (!parseApiVersion(object.apiVersion)) {
+        const expected = SERVED_VERSIONS.map(apiVersionOf).join(' or ');
+        throw new InputError(`${displayName(file)}: ${describe(object)}: unsupported apiVersion ${JSON.stringify(object.apiVersion ?? '')} (expected ${expected})`);
       }
       sidecarSets.push(object);
     }
@@ -33,7 +35,15 @@ export function describe(object: KubeObject): string {
  */
 export function defaultWellFormed(object: KubeObject): { sidecarSet: SidecarSet } | { errors: FieldError[] } {
   const pruned = withoutNulls(object) as Partial<SidecarSet>;
-  const errors = validateStructure(pruned);
+  const errors = validateStructure(pruned, parseApiVersion(pruned.apiVersion) ?? V1ALPHA1);
   if (errors.length > 0) return { errors };
+  // Defaulting touches only the fields both versions share: the object stays in its own version.
   return { sidecarSet: defaultSidecarSet({ ...pruned, metadata: pruned.metadata ?? {}, spec: pruned.spec ?? {} }) };
+}
+
+/** Defaulted and in the operator's model, as the webhooks and the controller see it; a structurally broken SidecarSet is bad input. */
+export function defaultedModel(object: KubeObject): SidecarSet {
+  const result = defaultWellFormed(object);
+  if ('errors' in result) throw new InputError(`${describe(object)}: ${result.errors.map(formatFieldError).join('; ')}`);
+  return toModel(result.sidecarSet);
 }

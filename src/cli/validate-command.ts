@@ -1,5 +1,6 @@
 // `sidecarset validate`: defaults, then validates SidecarSets as the validating webhook would on CREATE.
 import type { ControllerRevision } from '../api/core.ts';
+import { toModel } from '../api/conversion.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
 import { formatFieldError } from '../field-error.ts';
 import {
@@ -21,7 +22,7 @@ async function readExisting(paths: readonly string[]): Promise<SidecarSet[]> {
     for (const object of await readSidecarSets([file])) {
       const result = defaultWellFormed(object);
       if ('errors' in result) throw new InputError(`${file}: ${describe(object)} is not a valid SidecarSet: ${formatFieldError(result.errors[0])}`);
-      sidecarSets.push(result.sidecarSet);
+      sidecarSets.push(toModel(result.sidecarSet));
     }
   }
   return sidecarSets;

@@ -56,12 +56,12 @@ describe('sidecarset default', () => {
   });
 
   it('exits 2 with one line for unreadable or malformed input', () => {
-    const files = temporaryFiles({ 'broken.yaml': 'kind: SidecarSet\nmetadata: [\n', 'pod.yaml': 'apiVersion: v1\nkind: Pod\n', 'beta.yaml': minimal('x').replace('v1alpha1', 'v1beta1') });
+    const files = temporaryFiles({ 'broken.yaml': 'kind: SidecarSet\nmetadata: [\n', 'pod.yaml': 'apiVersion: v1\nkind: Pod\n', 'v2.yaml': minimal('x').replace('v1alpha1', 'v2') });
     const cases: [string[], RegExp][] = [
       [['default', '-f', 'no-such-file.yaml'], /^error: no-such-file\.yaml: cannot read: ENOENT\n$/],
       [['default', '-f', files['broken.yaml']], /^error: .*broken\.yaml:\d+: malformed YAML: .+\n$/],
       [['default', '-f', files['pod.yaml']], /^error: .*pod\.yaml: expected kind SidecarSet, found kind Pod\n$/],
-      [['default', '-f', files['beta.yaml']], /^error: .*beta\.yaml: sidecarset\/x: unsupported apiVersion "apps\.kruise\.io\/v1beta1" \(expected apps\.kruise\.io\/v1alpha1\)\n$/],
+      [['default', '-f', files['v2.yaml']], /^error: .*v2\.yaml: sidecarset\/x: unsupported apiVersion "apps\.kruise\.io\/v2" \(expected apps\.kruise\.io\/v1beta1 or apps\.kruise\.io\/v1alpha1\)\n$/],
       [['default'], /^error: default: -f FILE is required\n$/],
       [['default', '-f', EXAMPLE, '-o', 'xml'], /^error: -o: unsupported output format "xml" \(use yaml or json\)\n$/],
     ];

@@ -1,8 +1,9 @@
-// Puts the CA bundle into every webhook of the operator's own two webhook configurations (and no
-// others), as a JSON patch of `/webhooks/N/clientConfig/caBundle` only: every other field, those
-// this code has no type for included, stays as the apiserver has it. The patch also carries the
-// read resourceVersion, so a configuration changed in between (webhooks added, reordered) makes
-// the apiserver answer 409 Conflict, and the injector starts over from a fresh read.
+// Puts the CA bundle into every webhook of the operator's own two webhook configurations and into
+// the SidecarSet CRD's conversion webhook (and no others), as a JSON patch of the caBundle fields
+// only (`/webhooks/N/clientConfig/caBundle`, `/spec/conversion/webhook/clientConfig/caBundle`):
+// every other field, those this code has no type for included, stays as the apiserver has it. The
+// patch also carries the read resourceVersion, so an object changed in between (webhooks added,
+// reordered) makes the apiserver answer 409 Conflict, and the injector starts over from a fresh read.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ObjectMeta } from '../src/api/core.ts';
 import type { JsonPatchOperation } from '../src/json-patch.ts';
@@ -20,43 +21,62 @@ export interface WebhookConfiguration {
   [field: string]: unknown;
 }
 
-export type WebhookConfigurationKind = 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration';
+/** The CRD, typed as far as caBundle injection reads it: the conversion webhook's clientConfig. */
+export interface ConversionWebhookCrd {
+  kind?: string;
+  metadata?: ObjectMeta;
+  spec?: { conversion?: { strategy?: string; webhook?: { clientConfig?: { caBundle?: string; [field: string]: unknown } } }; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+export type WebhookConfigurationKind = 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration' | 'CustomResourceDefinition';
 
 /** The two calls the injector makes. */
 export interface WebhookConfigurationApi {
-  read(kind: WebhookConfigurationKind, name: string): Promise<WebhookConfiguration>;
+  read(kind: WebhookConfigurationKind, name: string): Promise<WebhookConfiguration | ConversionWebhookCrd>;
   patch(kind: WebhookConfigurationKind, name: string, operations: JsonPatchOperation[]): Promise<unknown>;
 }
 
-const RESOURCES: Record<WebhookConfigurationKind, string> = {
-  MutatingWebhookConfiguration: 'mutatingwebhookconfigurations',
-  ValidatingWebhookConfiguration: 'validatingwebhookconfigurations',
+/** Collection paths, by kind. */
+export const CA_BUNDLE_RESOURCES: Record<WebhookConfigurationKind, string> = {
+  MutatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+  ValidatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+  CustomResourceDefinition: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
 };
 
 export function webhookConfigurationApi(kubeConfig: KubeConfig): WebhookConfigurationApi {
-  const path = (kind: WebhookConfigurationKind, name: string) => `/apis/admissionregistration.k8s.io/v1/${RESOURCES[kind]}/${encodeURIComponent(name)}`;
+  const path = (kind: WebhookConfigurationKind, name: string) => `${CA_BUNDLE_RESOURCES[kind]}/${encodeURIComponent(name)}`;
   return {
     read: (kind, name) => requestJson<WebhookConfiguration>(kubeConfig, { path: path(kind, name) }),
     patch: (kind, name, operations) => requestJson(kubeConfig, { method: 'PATCH', path: path(kind, name), body: operations, contentType: JSON_PATCH }),
   };
 }
 
-/** The patch making every webhook of `config` trust `caBundleBase64`, or undefined if all already do. */
-export function caBundlePatch(config: WebhookConfiguration, caBundleBase64: string): JsonPatchOperation[] | undefined {
-  const webhooks = config.webhooks ?? [];
-  if (webhooks.every((webhook) => webhook.clientConfig.caBundle === caBundleBase64)) return undefined;
+/** Where the object's clientConfigs are (JSON pointers) and the caBundle each holds. A CRD converted without a webhook has none. */
+function clientConfigs(object: WebhookConfiguration | ConversionWebhookCrd): { pointer: string; caBundle?: string }[] {
+  if (object.kind === 'CustomResourceDefinition') {
+    const clientConfig = (object as ConversionWebhookCrd).spec?.conversion?.webhook?.clientConfig;
+    return clientConfig ? [{ pointer: '/spec/conversion/webhook/clientConfig', caBundle: clientConfig.caBundle }] : [];
+  }
+  return ((object as WebhookConfiguration).webhooks ?? []).map((webhook, index) => ({ pointer: `/webhooks/${index}/clientConfig`, caBundle: webhook.clientConfig.caBundle }));
+}
+
+/** The patch making every clientConfig of `object` trust `caBundleBase64`, or undefined if all already do. */
+export function caBundlePatch(object: WebhookConfiguration | ConversionWebhookCrd, caBundleBase64: string): JsonPatchOperation[] | undefined {
+  const targets = clientConfigs(object);
+  if (targets.every((target) => target.caBundle === caBundleBase64)) return undefined;
   return [
     // Not a change: the apiserver compares it with the stored version and answers 409 if they differ.
-    { op: 'replace', path: '/metadata/resourceVersion', value: config.metadata?.resourceVersion },
+    { op: 'replace', path: '/metadata/resourceVersion', value: object.metadata?.resourceVersion },
     // `add` sets a member whether or not it exists.
-    ...webhooks.map((_, index) => ({ op: 'add', path: `/webhooks/${index}/clientConfig/caBundle`, value: caBundleBase64 })),
+    ...targets.map((target) => ({ op: 'add', path: `${target.pointer}/caBundle`, value: caBundleBase64 })),
   ];
 }
 
 export interface CaBundleInjector {
   /**
-   * Makes both configurations trust `bundlePem`. Resolves to true if either had to be changed.
-   * A missing configuration is logged and skipped: it is patched once it appears.
+   * Makes both configurations and the CRD trust `bundlePem`. Resolves to true if any had to be
+   * changed. A missing object is logged and skipped: it is patched once it appears.
    */
   publish(bundlePem: string): Promise<boolean>;
 }
@@ -65,6 +85,8 @@ export interface CaBundleInjectorOptions {
   api: WebhookConfigurationApi;
   mutatingWebhookConfiguration: string;
   validatingWebhookConfiguration: string;
+  /** The SidecarSet CRD, whose conversion webhook is served by the same certificate. */
+  customResourceDefinition: string;
   logger: Logger;
 }
 
@@ -75,6 +97,7 @@ export function createCaBundleInjector(options: CaBundleInjectorOptions): CaBund
   const configurations: Array<{ kind: WebhookConfigurationKind; name: string }> = [
     { kind: 'MutatingWebhookConfiguration', name: options.mutatingWebhookConfiguration },
     { kind: 'ValidatingWebhookConfiguration', name: options.validatingWebhookConfiguration },
+    { kind: 'CustomResourceDefinition', name: options.customResourceDefinition },
   ];
 
   /** Configurations last seen missing: logged when they go missing and when they come back, not at every sync. */
@@ -82,7 +105,7 @@ export function createCaBundleInjector(options: CaBundleInjectorOptions): CaBund
 
   async function inject(kind: WebhookConfigurationKind, name: string, caBundle: string): Promise<boolean> {
     for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
-      let current: WebhookConfiguration;
+      let current: WebhookConfiguration | ConversionWebhookCrd;
       try {
         current = await api.read(kind, name);
       } catch (error) {
@@ -96,7 +119,7 @@ export function createCaBundleInjector(options: CaBundleInjectorOptions): CaBund
       if (!patch) return false;
       try {
         await api.patch(kind, name, patch);
-        logger.info({ kind, name, webhooks: current.webhooks?.length ?? 0 }, 'caBundle injected');
+        logger.info({ kind, name, clientConfigs: clientConfigs(current).length }, 'caBundle injected');
         return true;
       } catch (error) {
         if (statusCodeOf(error) !== 409) throw error;

@@ -1,14 +1,15 @@
 // The self-managed certificate loop every replica runs. Each sync reads the shared Secret, hands a
 // sound serving certificate to the server, publishes the CA bundle into the two webhook
-// configurations, and either applies the one step the plan asks for (then re-reads) or sleeps
-// until the next due time. Watches on the three objects wake it early: a replica reloads within moments of another
+// configurations and the SidecarSet CRD's conversion webhook, and either applies the one step the plan asks for (then re-reads) or sleeps
+// until the next due time. Watches on these objects and the Secret wake it early: a replica reloads within moments of another
 // writing the Secret, and an overwritten caBundle is restored at once. Polling covers lost watches.
 import { X509Certificate } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelay } from '../src/kube/backoff.ts';
 import { errorFields, type Logger } from '../src/kube/logger.ts';
 import { createWatchCache } from '../src/kube/watch-cache.ts';
-import { createCaBundleInjector, webhookConfigurationApi } from './ca-bundle.ts';
+import { CRD_NAME } from '../src/api/crd.ts';
+import { CA_BUNDLE_RESOURCES, createCaBundleInjector, webhookConfigurationApi } from './ca-bundle.ts';
 import { caBundlePem, trustedCas, type CertificateSet } from './certificate-set.ts';
 import { servingIdentity } from './identity.ts';
 import { inspectSecret } from './inspect.ts';
@@ -82,7 +83,7 @@ export function startCertificateManager(options: CertificateManagerOptions): Cer
   const checkIntervalMs = options.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
   const identity = servingIdentity(options);
   const store = createSecretStore(secretApi(kubeConfig), namespace, secretName);
-  const injector = createCaBundleInjector({ ...options, api: webhookConfigurationApi(kubeConfig) });
+  const injector = createCaBundleInjector({ ...options, customResourceDefinition: CRD_NAME, api: webhookConfigurationApi(kubeConfig) });
 
   let stopped = false;
   let delivered: ServingCertificate | undefined;
@@ -177,8 +178,9 @@ export function startCertificateManager(options: CertificateManagerOptions): Cer
   };
   const watches = [
     watched('certificate-secret', `/api/v1/namespaces/${namespace}/secrets`, secretName),
-    watched('mutating-webhook-configuration', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', options.mutatingWebhookConfiguration),
-    watched('validating-webhook-configuration', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', options.validatingWebhookConfiguration),
+    watched('mutating-webhook-configuration', CA_BUNDLE_RESOURCES.MutatingWebhookConfiguration, options.mutatingWebhookConfiguration),
+    watched('validating-webhook-configuration', CA_BUNDLE_RESOURCES.ValidatingWebhookConfiguration, options.validatingWebhookConfiguration),
+    watched('sidecarset-crd', CA_BUNDLE_RESOURCES.CustomResourceDefinition, CRD_NAME),
   ];
   requestSync();
 

@@ -16,7 +16,7 @@ export type ConversionClientConfig =
 
 /** What `kubectl apply -f deploy/crds/` installs: the Service of a release named sidecarset in sidecarset-system. */
 export const DEFAULT_CONVERSION_CLIENT_CONFIG: ConversionClientConfig = {
-  service: { name: 'sidecarset-webhook', namespace: 'sidecarset-system', path: CONVERSION_PATH, port: 443 },
+  service: { name: 'sidecarset-conversion', namespace: 'sidecarset-system', path: CONVERSION_PATH, port: 443 },
 };
 
 const PRINTER_COLUMNS = [

@@ -12,7 +12,7 @@
 //     breaks the flow;
 //   - the apiserver's egress selector sends its connections to Services ("cluster" traffic)
 //     through an HTTP CONNECT proxy on a unix socket in this process, which routes the webhook
-//     Service's ClusterIP:443 -> targetPort -> the operator's port, as kube-proxy would.
+//     and conversion Services' ClusterIP:443 -> targetPort -> the operator's port, as kube-proxy would.
 // This file starts a control plane of its own: cluster-wide webhooks must not reach other suites.
 
 import assert from 'node:assert/strict';
@@ -61,6 +61,8 @@ const RELEASE = 'sidecarset';
 const NS = 'sidecarset-system';
 const EXAMPLES = path.join(REPO_ROOT, 'deploy/examples');
 const GVR = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'sidecarsets' };
+/** The storage version: read without the conversion webhook. */
+const STORAGE_GVR = { ...GVR, version: 'v1beta1' };
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 const available = binariesAvailable();
@@ -303,7 +305,7 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
       return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
     });
     await waitFor('sidecarsets served', async () => {
-      await objects.listClusterCustomObject(GVR);
+      await objects.listClusterCustomObject(STORAGE_GVR);
       return true;
     });
 
@@ -348,6 +350,8 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
     const args = localArgs(deploymentArgs, { webhook: webhookPort!, metrics: metricsPort!, certDir, kubeconfig });
     operator = await startOperatorProcess(args, { POD_NAMESPACE: NS, POD_NAME: `${RELEASE}-test` }, path.join(dir, 'operator.log'));
     proxy.routes.set(`${service.spec!.clusterIP}:443`, webhookPort!);
+    const conversionService = await core.readNamespacedService({ name: `${RELEASE}-conversion`, namespace: NS });
+    proxy.routes.set(`${conversionService.spec!.clusterIP}:443`, webhookPort!);
 
     // Fail at once, with the operator's log, if it exits instead of becoming ready.
     const exited = operator.exited.then((code) => assert.fail(`operator exited (${code})${operatorLog()}`));
@@ -537,7 +541,8 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
     ]) {
       await assert.rejects(read(), (e: unknown) => errorCode(e) === 404);
     }
-    const remaining = (await objects.listClusterCustomObject(GVR)) as { items: SidecarSet[] };
+    // Read in the storage version: v1alpha1 reads need the conversion webhook, which is gone.
+    const remaining = (await objects.listClusterCustomObject(STORAGE_GVR)) as { items: SidecarSet[] };
     assert.ok(remaining.items.some((s) => s.metadata.name === sidecarSet.metadata.name), 'SidecarSets survive helm uninstall');
     // Without the webhooks, Pods are admitted as they are.
     const body = podNamed('after-uninstall');

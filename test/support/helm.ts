@@ -298,8 +298,6 @@ export interface TemplateOptions {
   values?: Record<string, unknown>;
   /** Extra raw --set expressions. */
   set?: string[];
-  /** Also render crds/ (helm template leaves them out unless --include-crds). */
-  includeCrds?: boolean;
   kubeVersion?: string;
   chart?: string;
 }
@@ -314,7 +312,6 @@ function templateArgs(o: TemplateOptions): { args: string[]; cleanup: () => void
     args.push('-f', file);
   }
   for (const s of o.set ?? []) args.push('--set', s);
-  if (o.includeCrds) args.push('--include-crds');
   if (o.kubeVersion) args.push('--kube-version', o.kubeVersion);
   return { args, cleanup: () => tmp && fs.rmSync(tmp, { recursive: true, force: true }) };
 }

@@ -37,7 +37,7 @@ const STATIC: Record<Layer, readonly Layer[]> = {
 const DYNAMIC: Partial<Record<Layer, readonly Layer[]>> = { cli: ['root'] };
 
 /** Packages the core may use: none of them does I/O. */
-const CORE_PACKAGES = new Set(['yaml', 'ajv', 'ajv-formats', 'node:crypto', 'node:util']);
+const CORE_PACKAGES = new Set(['yaml', 'ajv', 'ajv-formats', 're2js', 'node:crypto', 'node:util']);
 
 export interface Import {
   file: string;

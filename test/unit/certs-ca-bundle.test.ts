@@ -1,4 +1,4 @@
-// caBundle injection into the operator's two webhook configurations.
+// caBundle injection into the operator's two webhook configurations and the CRD's conversion webhook.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as http from 'node:http';
@@ -31,7 +31,22 @@ const configuration = (...bundles: (string | undefined)[]): V1MutatingWebhookCon
   })),
 });
 
+const crd = (caBundle?: string, conversion = true): Record<string, any> => ({
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'sidecarsets.apps.kruise.io', resourceVersion: '3' },
+  spec: { group: 'apps.kruise.io', conversion: conversion ? { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { service: { name: 's', namespace: 'n', path: '/convert' }, ...(caBundle ? { caBundle } : {}) } } } : { strategy: 'None' } },
+});
+
 describe('caBundle patch', () => {
+  it('sets the bundle of the CRD conversion webhook only; a CRD converted without a webhook has none to set', () => {
+    assert.deepEqual(caBundlePatch(crd(), 'bmV3'), [
+      { op: 'replace', path: '/metadata/resourceVersion', value: '3' },
+      { op: 'add', path: '/spec/conversion/webhook/clientConfig/caBundle', value: 'bmV3' },
+    ]);
+    assert.equal(caBundlePatch(crd('bmV3'), 'bmV3'), undefined);
+    assert.equal(caBundlePatch(crd(undefined, false), 'bmV3'), undefined);
+  });
+
   it('sets the bundle on every webhook and leaves everything else, the input included, untouched', () => {
     const input = configuration(undefined, 'b2xk');
     const before = structuredClone(input);
@@ -72,19 +87,20 @@ describe('caBundle injector', () => {
   const encoded = Buffer.from(bundle).toString('base64');
 
   it('patches both configurations, retries conflicts, and reports whether anything changed', async () => {
-    const objects = new Map([['m', configuration(undefined)], ['v', configuration('b2xk', 'b2xk')]]);
+    const objects = new Map([['m', configuration(undefined)], ['v', configuration('b2xk', 'b2xk')], ['c', crd('b2xk') as V1MutatingWebhookConfiguration]]);
     const logger = recordingLogger();
-    const injector = createCaBundleInjector({ api: fakeAdmission(objects, { count: 2 }), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', logger });
+    const injector = createCaBundleInjector({ api: fakeAdmission(objects, { count: 2 }), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', customResourceDefinition: 'c', logger });
     assert.equal(await injector.publish(bundle), true);
-    assert.deepEqual([...objects.values()].flatMap((c) => c.webhooks!.map((w) => w.clientConfig.caBundle)), [encoded, encoded, encoded]);
+    assert.deepEqual([objects.get('m')!, objects.get('v')!].flatMap((c) => c.webhooks!.map((w) => w.clientConfig.caBundle)), [encoded, encoded, encoded]);
+    assert.equal((objects.get('c') as Record<string, any>).spec.conversion.webhook.clientConfig.caBundle, encoded);
     assert.equal(await injector.publish(bundle), false, 'nothing left to change');
-    assert.equal(logger.lines.filter((l) => l.msg === 'caBundle injected').length, 2);
+    assert.equal(logger.lines.filter((l) => l.msg === 'caBundle injected').length, 3);
   });
 
   it('skips a missing configuration, says so once, and patches it when it appears', async () => {
-    const objects = new Map([['v', configuration(undefined)]]);
+    const objects = new Map([['v', configuration(undefined)], ['c', crd() as V1MutatingWebhookConfiguration]]);
     const logger = recordingLogger();
-    const injector = createCaBundleInjector({ api: fakeAdmission(objects), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', logger });
+    const injector = createCaBundleInjector({ api: fakeAdmission(objects), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', customResourceDefinition: 'c', logger });
     assert.equal(await injector.publish(bundle), true);
     assert.equal(await injector.publish(bundle), false);
     assert.deepEqual(logger.lines.filter((l) => l.level === 'warn').map((l) => [l.kind, l.msg]), [['MutatingWebhookConfiguration', 'webhook configuration not found; caBundle will be injected when it appears']]);
@@ -96,7 +112,7 @@ describe('caBundle injector', () => {
 
   it('gives up after repeated conflicts with an error (the sync is retried)', async () => {
     const objects = new Map([['m', configuration(undefined)], ['v', configuration(undefined)]]);
-    const injector = createCaBundleInjector({ api: fakeAdmission(objects, { count: 100 }), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', logger: recordingLogger() });
+    const injector = createCaBundleInjector({ api: fakeAdmission(objects, { count: 100 }), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', customResourceDefinition: 'c', logger: recordingLogger() });
     await assert.rejects(injector.publish(bundle), /lost 5 update races in a row/);
   });
 });
@@ -130,7 +146,7 @@ describe('caBundle injection over HTTP', () => {
         contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
         currentContext: 'x',
       });
-      const injector = createCaBundleInjector({ api: webhookConfigurationApi(kubeConfig), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'm', logger: recordingLogger() });
+      const injector = createCaBundleInjector({ api: webhookConfigurationApi(kubeConfig), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'm', customResourceDefinition: 'm', logger: recordingLogger() });
       assert.equal(await injector.publish('CA'), true);
       const patch = requests.find((r) => r.method === 'PATCH')!;
       assert.equal(patch.contentType, 'application/json-patch+json');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { renderCrdYaml } from '../../src/api/crd.ts';
+import { CRD_NAME, renderChartCrdTemplate } from '../../src/api/crd.ts';
 import { LABEL_INJECT, LABEL_INJECT_OPT_OUT_VALUE } from '../../src/api/sidecarset.ts';
 import {
   CHART_DIR,
@@ -22,11 +22,14 @@ import {
 const tools = ensureHelmTools();
 const NS = 'sidecarset-system';
 
+// OpenKruise 1.9's layout (the operator serves 1.8's versioned paths as well).
 const PATHS = {
-  mutateSidecarSet: '/mutate-apps-kruise-io-v1alpha1-sidecarset',
-  validateSidecarSet: '/validate-apps-kruise-io-v1alpha1-sidecarset',
+  mutateSidecarSet: '/mutate-apps-kruise-io-sidecarset',
+  validateSidecarSet: '/validate-apps-kruise-io-sidecarset',
   mutatePod: '/mutate-pod',
 };
+
+const conversion = (objs: K8sObject[]): any => findOne(objs, 'CustomResourceDefinition').spec.conversion;
 
 const EXTERNAL: TemplateOptions['values'] = {
   certs: { mode: 'external', external: { secretName: 'my-webhook-tls', caBundle: Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64') } },
@@ -86,14 +89,17 @@ describe(`helm chart (helm ${tools.version})`, () => {
     }
   });
 
-  it('ships the generated CRD in crds/, byte for byte', () => {
-    const inChart = fs.readFileSync(path.join(CHART_DIR, 'crds/apps.kruise.io_sidecarsets.yaml'), 'utf8');
-    assert.equal(inChart, fs.readFileSync(path.join(REPO_ROOT, 'deploy/crds/apps.kruise.io_sidecarsets.yaml'), 'utf8'));
-    assert.equal(inChart, renderCrdYaml(), 'run `npm run generate`');
-    const crds = helmTemplate({ includeCrds: true }).filter((o) => o.kind === 'CustomResourceDefinition');
-    assert.deepEqual(crds.map((c) => c.metadata.name), ['sidecarsets.apps.kruise.io']);
-    // Nothing outside crds/ renders a CRD: helm would then delete it (and every SidecarSet) on uninstall.
-    assert.equal(helmTemplate().filter((o) => o.kind === 'CustomResourceDefinition').length, 0);
+  it('ships the generated CRD as a template that helm upgrades but never deletes', () => {
+    assert.equal(fs.readFileSync(path.join(CHART_DIR, 'templates/crd.yaml'), 'utf8'), renderChartCrdTemplate(), 'run `npm run generate`');
+    assert.equal(fs.existsSync(path.join(CHART_DIR, 'crds')), false, 'crds/ is never upgraded by helm: a v1alpha1-only CRD would stay');
+    const crd = findOne(helmTemplate({ namespace: NS }), 'CustomResourceDefinition');
+    assert.equal(crd.metadata.name, CRD_NAME);
+    assert.equal(crd.metadata.annotations?.['helm.sh/resource-policy'], 'keep');
+    assert.deepEqual(crd.spec.versions.map((v: any) => [v.name, v.served, v.storage]), [['v1beta1', true, true], ['v1alpha1', true, false]]);
+    assert.deepEqual(crd.spec.conversion, {
+      strategy: 'Webhook',
+      webhook: { conversionReviewVersions: ['v1'], clientConfig: { service: { name: 'sidecarset-conversion', namespace: NS, path: '/convert', port: 443 } } },
+    });
   });
 
   describe('default values', () => {
@@ -108,16 +114,18 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.deepEqual(kinds, [
         'ClusterRole/sidecarset',
         'ClusterRoleBinding/sidecarset',
+        'CustomResourceDefinition/sidecarsets.apps.kruise.io',
         'Deployment/sidecarset',
         'MutatingWebhookConfiguration/sidecarset-mutating-webhook-configuration',
         'PodDisruptionBudget/sidecarset',
         'Role/sidecarset',
         'RoleBinding/sidecarset',
+        'Service/sidecarset-conversion',
         'Service/sidecarset-webhook',
         'ServiceAccount/sidecarset',
         'ValidatingWebhookConfiguration/sidecarset-validating-webhook-configuration',
       ]);
-      const clusterScoped = new Set(['ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+      const clusterScoped = new Set(['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
       for (const o of objs) {
         if (clusterScoped.has(o.kind)) assert.equal(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
         else assert.equal(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name} namespace`);
@@ -162,7 +170,7 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.equal(command, 'serve');
       assert.equal(container.command, undefined, 'the image entrypoint (node src/cli/main.ts) runs');
       assert.deepEqual([...flags.keys()].sort(), [
-        'cert-dir', 'cert-mode', 'leader-elect', 'leader-election-id', 'lease-duration', 'log-level', 'metrics-port',
+        'cert-dir', 'cert-extra-dns', 'cert-mode', 'leader-elect', 'leader-election-id', 'lease-duration', 'log-level', 'metrics-port',
         'mutating-webhook-configuration', 'namespace', 'port', 'renew-deadline', 'retry-period', 'secret-name',
         'service-name', 'shutdown-drain', 'validating-webhook-configuration', 'whitelist-configmap', 'workers',
       ]);
@@ -179,17 +187,19 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.equal(flags.get('secret-name'), 'sidecarset-webhook-certs');
       assert.equal(flags.get('mutating-webhook-configuration'), findOne(objs, 'MutatingWebhookConfiguration').metadata.name);
       assert.equal(flags.get('validating-webhook-configuration'), findOne(objs, 'ValidatingWebhookConfiguration').metadata.name);
-      const service = findOne(objs, 'Service');
+      const service = findOne(objs, 'Service', 'sidecarset-webhook');
       assert.equal(flags.get('service-name'), service.metadata.name);
+      assert.equal(flags.get('cert-extra-dns'), `sidecarset-conversion.${NS}.svc`, 'the certificate also names the conversion Service');
       for (const w of allWebhooks(objs)) {
         assert.deepEqual({ ...w.clientConfig.service, path: undefined }, { name: service.metadata.name, namespace: NS, port: 443, path: undefined });
       }
     });
 
     it('exposes 443 -> 9443 and probes /healthz and /readyz on the metrics port', () => {
-      const service = findOne(objs, 'Service');
+      const service = findOne(objs, 'Service', 'sidecarset-webhook');
       assert.deepEqual(service.spec.ports, [{ name: 'https', port: 443, targetPort: 'webhook', protocol: 'TCP' }]);
       assert.deepEqual(service.spec.selector, deployment.spec.selector.matchLabels);
+      assert.equal(service.spec.publishNotReadyAddresses, undefined, 'admission goes to ready replicas only');
       const ports = Object.fromEntries(container.ports.map((p: any) => [p.name, p.containerPort]));
       assert.deepEqual(ports, { webhook: 9443, metrics: 8080 });
       assert.deepEqual(container.livenessProbe.httpGet, { path: '/healthz', port: 'metrics' });
@@ -205,6 +215,15 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.equal(pod.terminationGracePeriodSeconds, sleep + drain + 10);
     });
 
+    it('serves /convert through a Service that includes replicas not ready yet', () => {
+      const service = findOne(objs, 'Service', 'sidecarset-conversion');
+      assert.equal(service.spec.publishNotReadyAddresses, true, 'readiness waits for the SidecarSet cache, which reads through /convert');
+      assert.deepEqual(service.spec.ports, [{ name: 'https', port: 443, targetPort: 'webhook', protocol: 'TCP' }]);
+      assert.deepEqual(service.spec.selector, deployment.spec.selector.matchLabels);
+      assert.equal(conversion(objs).webhook.clientConfig.service.name, service.metadata.name);
+      assert.equal(conversion(objs).webhook.clientConfig.caBundle, undefined, 'self mode: the operator fills the caBundle');
+    });
+
     it('registers the three webhooks with the spec paths, rules and policies', () => {
       const ms = webhook(objs, 'MutatingWebhookConfiguration', 'msidecarset.kb.io');
       const vs = webhook(objs, 'ValidatingWebhookConfiguration', 'vsidecarset.kb.io');
@@ -212,7 +231,7 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.equal(ms.clientConfig.service.path, PATHS.mutateSidecarSet);
       assert.equal(vs.clientConfig.service.path, PATHS.validateSidecarSet);
       assert.equal(mp.clientConfig.service.path, PATHS.mutatePod);
-      const sidecarSetRules = [{ apiGroups: ['apps.kruise.io'], apiVersions: ['v1alpha1'], resources: ['sidecarsets'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }];
+      const sidecarSetRules = [{ apiGroups: ['apps.kruise.io'], apiVersions: ['v1beta1', 'v1alpha1'], resources: ['sidecarsets'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }];
       assert.deepEqual(ms.rules, sidecarSetRules);
       assert.deepEqual(vs.rules, sidecarSetRules);
       assert.deepEqual(mp.rules, [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'], scope: 'Namespaced' }]);
@@ -254,8 +273,11 @@ describe(`helm chart (helm ${tools.version})`, () => {
         assert.ok(!allows(cluster, 'admissionregistration.k8s.io', 'mutatingwebhookconfigurations', v, 'someone-else'));
         assert.ok(!allows(cluster, 'admissionregistration.k8s.io', 'validatingwebhookconfigurations', v));
       }
+      // The CRD, by name, for its conversion caBundle.
+      for (const v of ['get', 'list', 'watch', 'patch']) assert.ok(allows(cluster, 'apiextensions.k8s.io', 'customresourcedefinitions', v, CRD_NAME), `${v} CRD`);
+      assert.ok(!allows(cluster, 'apiextensions.k8s.io', 'customresourcedefinitions', 'patch', 'other.example.com'));
       const named = cluster.filter((r) => r.resourceNames);
-      assert.deepEqual(named.map((r) => r.resourceNames).flat().sort(), [mwc, vwc].sort());
+      assert.deepEqual(named.map((r) => r.resourceNames).flat().sort(), [mwc, vwc, CRD_NAME].sort());
       // Nothing else cluster-wide: no secrets, leases, configmaps, controllerrevisions.
       for (const res of ['secrets', 'leases', 'configmaps', 'controllerrevisions']) {
         assert.ok(!cluster.some((r) => r.resources.includes(res)), `ClusterRole must not mention ${res}`);
@@ -301,6 +323,7 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.equal(caIssuer.spec.ca.secretName, caCert.spec.secretName);
       assert.equal(serving.spec.issuerRef.name, caIssuer.metadata.name);
       assert.ok(serving.spec.dnsNames.includes(`sidecarset-webhook.${NS}.svc`));
+      assert.ok(serving.spec.dnsNames.includes(`sidecarset-conversion.${NS}.svc`));
       for (const o of [...issuers, ...certs]) assert.equal(o.metadata.namespace, NS);
 
       const { flags } = operatorArgs(objs);
@@ -313,10 +336,13 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.equal(mount.mountPath, flags.get('cert-dir'));
       assert.equal(mount.readOnly, true);
 
-      for (const o of objs.filter((x) => x.kind.endsWith('WebhookConfiguration'))) {
-        assert.equal(o.metadata.annotations?.['cert-manager.io/inject-ca-from'], `${NS}/${serving.metadata.name}`);
-        for (const w of o.webhooks) assert.equal(w.clientConfig.caBundle, undefined);
+      for (const o of objs.filter((x) => x.kind.endsWith('WebhookConfiguration') || x.kind === 'CustomResourceDefinition')) {
+        assert.equal(o.metadata.annotations?.['cert-manager.io/inject-ca-from'], `${NS}/${serving.metadata.name}`, o.kind);
+        for (const w of o.webhooks ?? []) assert.equal(w.clientConfig.caBundle, undefined);
       }
+      assert.equal(conversion(objs).webhook.clientConfig.caBundle, undefined);
+      for (const v of ['get', 'list', 'watch']) assert.ok(allows(rules(objs, 'ClusterRole'), 'apiextensions.k8s.io', 'customresourcedefinitions', v, CRD_NAME));
+      assert.ok(!allows(rules(objs, 'ClusterRole'), 'apiextensions.k8s.io', 'customresourcedefinitions', 'patch', CRD_NAME));
       // Nobody writes the configurations, and the kubelet (not the operator) reads the Secret.
       const cluster = rules(objs, 'ClusterRole');
       const mwc = flags.get('mutating-webhook-configuration') as string;
@@ -342,6 +368,7 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.equal(pod.containers[0].volumeMounts.find((m: any) => m.name === vol.name).mountPath, flags.get('cert-dir'));
       const ca = (EXTERNAL as any).certs.external.caBundle;
       for (const w of allWebhooks(objs)) assert.equal(w.clientConfig.caBundle, ca);
+      assert.equal(conversion(objs).webhook.clientConfig.caBundle, ca, 'and in the CRD conversion webhook');
       assert.equal(objs.filter((o) => o.kind === 'Certificate' || o.kind === 'Issuer').length, 0);
       assert.ok(!rules(objs, 'Role').some((r) => r.resources.includes('secrets')), 'no Secret access');
     });
@@ -400,7 +427,8 @@ describe(`helm chart (helm ${tools.version})`, () => {
     it('names everything after a release that does not contain the chart name', () => {
       const objs = helmTemplate({ release: 'demo' });
       assert.equal(findOne(objs, 'Deployment').metadata.name, 'demo-sidecarset');
-      assert.equal(findOne(objs, 'Service').metadata.name, 'demo-sidecarset-webhook');
+      assert.equal(findOne(objs, 'Service', 'demo-sidecarset-webhook').metadata.name, 'demo-sidecarset-webhook');
+      assert.equal(conversion(objs).webhook.clientConfig.service.name, 'demo-sidecarset-conversion');
       assert.equal(operatorArgs(objs).flags.get('mutating-webhook-configuration'), 'demo-sidecarset-mutating-webhook-configuration');
     });
 

@@ -45,6 +45,14 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s-webhook" (include "sidecarset.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/*
+The conversion webhook's Service: the same Pods, not-ready ones included, because the apiserver
+needs /convert to read SidecarSets at all, and our own caches (which gate readiness) read them.
+*/}}
+{{- define "sidecarset.conversionServiceName" -}}
+{{- printf "%s-conversion" (include "sidecarset.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{- define "sidecarset.metricsServiceName" -}}
 {{- printf "%s-metrics" (include "sidecarset.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
@@ -142,6 +150,39 @@ service:
 caBundle: {{ $ctx.Values.certs.external.caBundle }}
 {{- else if eq $ctx.Values.certs.mode "self" }}
 {{- $ca := include "sidecarset.liveCaBundle" (list $ctx (index . 1) (index . 2) (index . 3)) }}
+{{- if $ca }}
+caBundle: {{ $ca }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The CRD's own labels and annotations (the CRD template is generated: see src/api/crd.ts). */}}
+{{- define "sidecarset.crdMetadata" -}}
+labels:
+  {{- include "sidecarset.labels" . | nindent 2 }}
+annotations:
+  # Uninstalling the chart must not delete the CRD: every SidecarSet would go with it.
+  helm.sh/resource-policy: keep
+  {{- if eq .Values.certs.mode "cert-manager" }}
+  cert-manager.io/inject-ca-from: {{ printf "%s/%s" .Release.Namespace (include "sidecarset.servingCertificateName" .) }}
+  {{- end }}
+{{- end }}
+
+{{/* clientConfig of the CRD's conversion webhook; in self mode the live caBundle survives upgrades. */}}
+{{- define "sidecarset.conversionClientConfig" -}}
+service:
+  name: {{ include "sidecarset.conversionServiceName" . }}
+  namespace: {{ .Release.Namespace }}
+  path: /convert
+  port: 443
+{{- if eq .Values.certs.mode "external" }}
+caBundle: {{ .Values.certs.external.caBundle }}
+{{- else if eq .Values.certs.mode "self" }}
+{{- $live := lookup "apiextensions.k8s.io/v1" "CustomResourceDefinition" "" "sidecarsets.apps.kruise.io" }}
+{{- $ca := "" }}
+{{- if and $live $live.spec.conversion $live.spec.conversion.webhook $live.spec.conversion.webhook.clientConfig }}
+{{- $ca = $live.spec.conversion.webhook.clientConfig.caBundle | default "" }}
+{{- end }}
 {{- if $ca }}
 caBundle: {{ $ca }}
 {{- end }}

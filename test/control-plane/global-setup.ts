@@ -18,7 +18,7 @@ export async function globalSetup(): Promise<void> {
     return;
   }
   cp = await startControlPlane();
-  const state: SharedState = { server: cp.server, kubeconfigPath: cp.kubeconfigPath, ownerPid: process.pid };
+  const state: SharedState = { server: cp.server, kubeconfigPath: cp.kubeconfigPath, ownerPid: process.pid, conversion: cp.conversion };
   const stateFile = path.join(cp.dir, 'shared.json');
   fs.writeFileSync(stateFile, JSON.stringify(state));
   process.env[SHARED_ENV] = stateFile; // inherited by the test file processes spawned after this

@@ -24,6 +24,7 @@ import {
 } from '@kubernetes/client-node';
 import { issueCa, issueClient, issueServing, type Validity } from '../../certs/authority.ts';
 import { isExecutable, sidecarsetCacheDir } from '../support/files.ts';
+import { startConversionServer, withConversionTarget, type ConversionServer, type ConversionTarget } from './conversion-server.ts';
 
 /** Kubernetes version the tools module builds; the cache directory is keyed by it. */
 export const K8S_VERSION = 'v1.37.2';
@@ -254,6 +255,7 @@ interface Owned {
   name: string;
   children: ChildProcess[];
   watchdog?: ChildProcess;
+  conversion?: ConversionServer;
   dir: string;
   stop(): Promise<void>;
 }
@@ -346,11 +348,16 @@ export function readYamlObjects(file: string): K8sObject[] {
     .filter((o): o is K8sObject => o !== null && typeof o === 'object');
 }
 
-/** Create or update each CRD in the file (idempotent), then wait until all are Established and served. */
-export async function installCRDs(kc: KubeConfig, source: string | K8sObject[], timeoutMs = 30_000): Promise<V1CustomResourceDefinition[]> {
+/**
+ * Create or update each CRD in the file (idempotent), its conversion webhook sent to `conversion`,
+ * then wait until all are Established and served.
+ */
+export async function installCRDs(kc: KubeConfig, source: string | K8sObject[], conversion: ConversionTarget, timeoutMs = 30_000): Promise<V1CustomResourceDefinition[]> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const objects = kc.makeApiClient(CustomObjectsApi);
-  const objs = (typeof source === 'string' ? readYamlObjects(source) : source).filter((o) => o.kind === 'CustomResourceDefinition');
+  const objs = (typeof source === 'string' ? readYamlObjects(source) : source)
+    .filter((o) => o.kind === 'CustomResourceDefinition')
+    .map((o) => withConversionTarget(o, conversion));
   if (objs.length === 0) throw new Error(`no CustomResourceDefinition in ${typeof source === 'string' ? source : 'input'}`);
   const out: V1CustomResourceDefinition[] = [];
   for (const crd of objs) {
@@ -505,7 +512,9 @@ export interface Cluster {
   readonly server: string;
   readonly kubeconfigPath: string;
   readonly kubeConfig: KubeConfig;
-  installCRDs(source?: string | K8sObject[]): Promise<V1CustomResourceDefinition[]>;
+  /** The conversion webhook the control plane's CRDs use unless a test says otherwise. */
+  readonly conversion: ConversionTarget;
+  installCRDs(source?: string | K8sObject[], conversion?: ConversionTarget): Promise<V1CustomResourceDefinition[]>;
   registerWebhooks(source: string | K8sObject[], target: WebhookTarget): Promise<K8sObject[]>;
   createNamespace(opts?: { prefix?: string; labels?: Record<string, string> }): Promise<string>;
 }
@@ -531,12 +540,13 @@ export interface StartOptions {
   quiet?: boolean;
 }
 
-function clusterFrom(server: string, kubeconfigPath: string, kubeConfig: KubeConfig): Cluster {
+function clusterFrom(server: string, kubeconfigPath: string, kubeConfig: KubeConfig, conversion: ConversionTarget): Cluster {
   return {
     server,
     kubeconfigPath,
     kubeConfig,
-    installCRDs: (source = SIDECARSET_CRD) => installCRDs(kubeConfig, source),
+    conversion,
+    installCRDs: (source = SIDECARSET_CRD, target = conversion) => installCRDs(kubeConfig, source, target),
     registerWebhooks: (source, target) => registerWebhooks(kubeConfig, source, target),
     createNamespace: (opts) => createNamespace(kubeConfig, opts),
   };
@@ -606,6 +616,7 @@ async function startOnce(opts: StartOptions): Promise<ControlPlane> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       const [etcd, api] = self.children; // started in this order; stop in reverse
+      await self.conversion?.close();
       if (api) await terminate(api, 10_000);
       if (etcd) await terminate(etcd, 5_000);
       killGroup(self.watchdog?.pid, 'SIGKILL');
@@ -714,10 +725,11 @@ async function startOnce(opts: StartOptions): Promise<ControlPlane> {
     writeKubeconfig(kubeconfigPath, server, servingCA.certPem, admin.certPem, admin.keyPem);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
+    self.conversion = await startConversionServer();
     say(`control plane up in ${Math.round(performance.now() - t0)} ms; KUBECONFIG=${kubeconfigPath}`);
 
     return {
-      ...clusterFrom(server, kubeconfigPath, kubeConfig),
+      ...clusterFrom(server, kubeconfigPath, kubeConfig, { url: self.conversion.url, caPem: self.conversion.caPem }),
       dir,
       etcdUrl,
       pids: { etcd: etcd.pid!, kubeApiserver: api.pid! },
@@ -751,12 +763,14 @@ export interface SharedState {
   server: string;
   kubeconfigPath: string;
   ownerPid: number;
+  /** Served by the owner process for the whole run. */
+  conversion: ConversionTarget;
 }
 
 export function connectCluster(state: SharedState): Cluster {
   const kc = new KubeConfig();
   kc.loadFromFile(state.kubeconfigPath);
-  return clusterFrom(state.server, state.kubeconfigPath, kc);
+  return clusterFrom(state.server, state.kubeconfigPath, kc, state.conversion);
 }
 
 let privatePlane: Promise<Cluster | undefined> | undefined;

@@ -3,7 +3,8 @@
 // versions round-trip unchanged, `kubectl get sidecarsets` columns, installing over a CRD that Kruise
 // 1.9 left with storedVersions [v1alpha1, v1beta1], and Pods injected alike from either version.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { CONVERSION_PATH } from '../../src/api/crd.ts';
@@ -19,6 +20,7 @@ const CRD = 'sidecarsets.apps.kruise.io';
 const gvr = (version: 'v1alpha1' | 'v1beta1') => ({ group: 'apps.kruise.io', version, plural: 'sidecarsets' });
 const RUN = Date.now().toString(36);
 const NAME_LABEL = 'kubernetes.io/metadata.name';
+const execFileAsync = promisify(execFile);
 
 /** What a round trip must keep: everything but what the apiserver and the controller write. */
 function kept(object: Record<string, any>): Record<string, any> {
@@ -40,6 +42,18 @@ describe('SidecarSet v1alpha1 and v1beta1 on a real kube-apiserver', { skip: cp 
     return metric.reduce((sum, value) => sum + value.value, 0);
   };
   const get = async (version: 'v1alpha1' | 'v1beta1', name: string) => (await objects.getClusterCustomObject({ ...gvr(version), name })) as Record<string, any>;
+  /** Reads the object in `version` and writes it back unchanged; the controller's status writes may race it. */
+  const rewrite = async (version: 'v1alpha1' | 'v1beta1', name: string): Promise<void> => {
+    await waitFor(`${name} written back as ${version}`, async () => {
+      try {
+        await objects.replaceClusterCustomObject({ ...gvr(version), name, body: await get(version, name) });
+        return true;
+      } catch (error) {
+        if (errorCode(error) === 409) return false;
+        throw error;
+      }
+    });
+  };
 
   before(async () => {
     objects = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
@@ -95,7 +109,7 @@ describe('SidecarSet v1alpha1 and v1beta1 on a real kube-apiserver', { skip: cp 
     const alpha = await get('v1alpha1', name);
     assert.deepEqual(kept(alpha), kept(created));
     // Written back through v1beta1 unchanged, it still reads the same as v1alpha1.
-    await objects.replaceClusterCustomObject({ ...gvr('v1beta1'), name, body: beta });
+    await rewrite('v1beta1', name);
     assert.deepEqual(kept(await get('v1alpha1', name)), kept(created));
     assert.ok((await converted()) > before, 'the apiserver called the operator\'s /convert');
   });
@@ -114,18 +128,18 @@ describe('SidecarSet v1alpha1 and v1beta1 on a real kube-apiserver', { skip: cp 
     assert.deepEqual(alpha.metadata.labels, { team: 'b', [LABEL_CUSTOM_VERSION]: 'v7' });
     assert.deepEqual(alpha.spec.namespaceSelector, body.spec.namespaceSelector);
     assert.equal(alpha.spec.customVersion, undefined);
-    await objects.replaceClusterCustomObject({ ...gvr('v1alpha1'), name, body: alpha });
+    await rewrite('v1alpha1', name);
     const back = await get('v1beta1', name);
     assert.deepEqual(kept(back), kept(created));
     assert.ok((await converted()) > before);
   });
 
-  it('kubectl get sidecarsets shows NAME, MATCHED, UPDATED, READY and AGE in both versions', () => {
+  it('kubectl get sidecarsets shows NAME, MATCHED, UPDATED, READY and AGE in both versions', async () => {
     const { kubectl } = ensureHelmTools();
     for (const resource of ['sidecarsets', 'sidecarsets.v1alpha1.apps.kruise.io', 'sidecarsets.v1beta1.apps.kruise.io']) {
-      const result = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfigPath, 'get', resource, `alpha-${RUN}`], { encoding: 'utf8', timeout: 60_000 });
-      assert.equal(result.status, 0, result.stderr);
-      const [header, row] = result.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
+      // Asynchronously: the apiserver converts through this very process.
+      const { stdout } = await execFileAsync(kubectl, ['--kubeconfig', cluster.kubeconfigPath, 'get', resource, `alpha-${RUN}`], { encoding: 'utf8', timeout: 60_000 });
+      const [header, row] = stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
       assert.deepEqual(header, ['NAME', 'MATCHED', 'UPDATED', 'READY', 'AGE'], resource);
       assert.equal(row[0], `alpha-${RUN}`);
     }
@@ -145,7 +159,12 @@ describe('SidecarSet v1alpha1 and v1beta1 on a real kube-apiserver', { skip: cp 
     const current = await api.readCustomResourceDefinition({ name: CRD });
     await assert.rejects(
       api.replaceCustomResourceDefinition({ name: CRD, body: { ...alphaOnly, metadata: { ...alphaOnly.metadata, resourceVersion: current.metadata!.resourceVersion } } as never }),
-      (error: unknown) => errorCode(error) === 422 && /storedVersions\[1\]: Invalid value: "v1beta1": (missing from|must appear in) spec\.versions/.test(String((error as { body?: unknown }).body)),
+      (error: unknown) => {
+        assert.equal(errorCode(error), 422);
+        const { message } = JSON.parse(String((error as { body?: unknown }).body)) as { message: string };
+        assert.match(message, /status\.storedVersions\[1\]: Invalid value: "v1beta1": (missing from|must appear in) spec\.versions/);
+        return true;
+      },
     );
     const installed = await cluster.installCRDs(SIDECARSET_CRD, ownConversion);
     assert.deepEqual(installed[0].status?.storedVersions, ['v1alpha1', 'v1beta1']);
@@ -171,7 +190,9 @@ describe('SidecarSet v1alpha1 and v1beta1 on a real kube-apiserver', { skip: cp 
     };
     const fromAlpha = await inject('v1alpha1', 'from-alpha');
     const fromBeta = await inject('v1beta1', 'from-beta');
-    assert.deepEqual(fromBeta.spec!.containers, fromAlpha.spec!.containers);
+    // The ServiceAccount admission names each Pod's token volume at random.
+    const containers = (pod: V1Pod) => JSON.parse(JSON.stringify(pod.spec!.containers).replace(/kube-api-access-[a-z0-9]+/g, 'kube-api-access'));
+    assert.deepEqual(containers(fromBeta), containers(fromAlpha));
     assert.deepEqual(fromBeta.spec!.containers.map((c) => c.name), ['agent', 'app']);
     const annotations = (pod: V1Pod) => {
       const all = { ...pod.metadata!.annotations };

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	jsonpatch "github.com/evanphx/json-patch"
@@ -86,8 +87,18 @@ func must(err error) {
 }
 
 func main() {
-	klog.SetOutput(os.Stderr)
+	klog.SetOutput(io.Discard)
 	klog.LogToStderr(false) // the handlers log at info level per case; keep stdout and stderr quiet
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "serve":
+			serve(os.Args[2:])
+			return
+		case "bench-validate":
+			benchValidate(os.Args[2:])
+			return
+		}
+	}
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 0, 1<<20), 64<<20)
 	out := bufio.NewWriter(os.Stdout)

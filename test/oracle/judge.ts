@@ -1,10 +1,10 @@
 // One case through both sides and the comparison; and shrinking a failing case to a minimal input.
 import { compareCase, type Verdict } from './compare.ts';
 import type { OracleCase } from './generator.ts';
-import type { OracleProcess } from './oracle-process.ts';
+import type { Oracle } from './oracle-process.ts';
 import { oursInjection, oursOutcome, runKruise, type Outcome } from './sides.ts';
 
-export async function judge(oracle: OracleProcess, c: OracleCase): Promise<Verdict> {
+export async function judge(oracle: Oracle, c: OracleCase): Promise<Verdict> {
   const { outcome: kruise, pod } = await runKruise(oracle, c);
   let ours: Outcome;
   try {
@@ -32,14 +32,23 @@ function* smaller(value: unknown): Generator<unknown> {
   for (const key of Object.keys(record)) for (const item of smaller(record[key])) yield { ...record, [key]: item };
 }
 
-/** Where two outcomes first disagree: a smaller case must keep this to count as the same failure. */
-const signature = (verdict: Verdict): string | undefined => (verdict.status === 'different' ? verdict.diff.split('\n')[0] : undefined);
+/**
+ * What makes a failure the same failure while its input shrinks: the errors only one side gives (field
+ * errors and messages), or else the first path where the outcomes disagree.
+ */
+function signature(verdict: Verdict): string | undefined {
+  if (verdict.status !== 'different') return undefined;
+  const ours = new Set(verdict.ours.errors ?? []);
+  const kruise = new Set(verdict.kruise.errors ?? []);
+  const oneSided = [...[...ours].filter((e) => !kruise.has(e)).map((e) => `ours: ${e}`), ...[...kruise].filter((e) => !ours.has(e)).map((e) => `kruise: ${e}`)];
+  return oneSided.length > 0 ? oneSided.sort().join('\n') : verdict.diff.split('\n')[0];
+}
 
 /**
  * Greedy shrinking: take the first one-deletion-smaller case that still fails at the same place, until
  * none does or the budget of oracle round trips is spent. Candidates the harness cannot run count as passing.
  */
-export async function shrink(oracle: OracleProcess, failing: OracleCase, budget = 2000): Promise<{ case: OracleCase; verdict: Verdict; tries: number }> {
+export async function shrink(oracle: Oracle, failing: OracleCase, budget = 2000): Promise<{ case: OracleCase; verdict: Verdict; tries: number }> {
   let current = failing;
   let verdict = await judge(oracle, current);
   const wanted = signature(verdict);

@@ -31,7 +31,12 @@ export interface OracleAnswer {
   error?: string;
 }
 
-export class OracleProcess {
+/** What the tier needs of an oracle; the comparison's own test answers with a stand-in. */
+export interface Oracle {
+  ask(request: OracleRequest): Promise<OracleAnswer>;
+}
+
+export class OracleProcess implements Oracle {
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #pending: Array<{ resolve: (answer: OracleAnswer) => void; reject: (error: Error) => void }> = [];
   #stderr = '';

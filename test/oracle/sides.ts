@@ -13,7 +13,7 @@ import { injectionPatch } from '../../src/injection/patch.ts';
 import { parsePatchMetadataWhitelist } from '../../src/validation/patch-metadata-whitelist.ts';
 import { validateSidecarSet } from '../../src/validation/validate-sidecarset.ts';
 import { KRUISE_NAMESPACE, type OracleCase } from './generator.ts';
-import type { OracleAnswer, OracleProcess, OracleRequest } from './oracle-process.ts';
+import type { OracleAnswer, Oracle, OracleRequest } from './oracle-process.ts';
 
 export interface Outcome {
   allowed: boolean;
@@ -111,7 +111,7 @@ export function kruiseOutcome(c: OracleCase, answer: OracleAnswer, sent: unknown
   return { allowed: true, object: answer.object ?? sent };
 }
 
-const FIELD_ERROR_START = /^[A-Za-z0-9_.[\]/\-: ,]*?: (?:Not found|Required value|Duplicate value|Invalid value|Unsupported value|Forbidden|Too long|Too many|Internal error)\b/;
+const FIELD_ERROR_START = /^[^\s,]*: (?:Not found|Required value|Duplicate value|Invalid value|Unsupported value|Forbidden|Too long|Too many|Internal error)\b/;
 
 /**
  * The errors of a field.ErrorList's aggregate text: one message as is, several as `[a, b, ...]`.
@@ -133,7 +133,7 @@ export function splitAggregate(message: string): string[] {
 }
 
 /** Kruise's outcome of a case; a reinjection case first injects once through Kruise and then judges the injected Pod. */
-export async function runKruise(oracle: OracleProcess, c: OracleCase): Promise<{ outcome: Outcome; pod?: Pod }> {
+export async function runKruise(oracle: Oracle, c: OracleCase): Promise<{ outcome: Outcome; pod?: Pod }> {
   if (c.kind === 'inject' && c.reinject) {
     const first = kruiseOutcome(c, await oracle.ask(oracleRequest(c)), c.pod);
     if (first.allowed) {

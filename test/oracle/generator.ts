@@ -4,7 +4,7 @@
 // case breaks one rule in about half the draws. The same seed gives the same cases.
 import type { Container, ControllerRevision, EnvVar, LabelSelector, Namespace, Pod, Volume } from '../../src/api/core.ts';
 import type { SidecarContainer, SidecarSet, SidecarSetSpec } from '../../src/api/sidecarset.ts';
-import { buildRevision } from '../../controllers/revisions.ts';
+import { buildRevision } from '../../src/revisions/controller-revisions.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import { prng } from '../support/prng.ts';
 

@@ -4,7 +4,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
-import { buildRevision, revisionDataJson } from '../../controllers/revisions.ts';
+import { buildRevision, revisionDataJson } from '../../src/revisions/controller-revisions.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import { formatFieldError } from '../../src/field-error.ts';
 import { InjectionError } from '../../src/injection/injection-error.ts';
@@ -78,7 +78,7 @@ export function oursInjection(c: Extract<OracleCase, { kind: 'inject' }>, pod: P
     });
     if (!result.changed) return { allowed: true, object: pod };
     const patch = injectionPatch(pod, result.changes);
-    return { allowed: true, object: jsonpatch.applyPatch(structuredClone(pod), patch, true, false).newDocument };
+    return { allowed: true, object: jsonpatch.applyPatch(structuredClone(pod), patch as jsonpatch.Operation[], true, false).newDocument };
   } catch (error) {
     if (error instanceof InjectionError) return { allowed: false, code: 403, errors: [error.message] };
     throw error;

@@ -11,9 +11,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { defaultSidecarSet } from '../../src/defaulting.ts';
-import type { SidecarSet } from '../../src/api/sidecarset.ts';
-import { pod, podReview, sidecarSet } from '../support/admission-requests.ts';
+import { benchReview, benchSidecarSets } from '../support/bench-inputs.ts';
 import { memoryClusterCaches, namespace } from '../support/memory-caches.ts';
 import { startTestWebhookServer } from '../support/test-webhook-server.ts';
 
@@ -21,47 +19,10 @@ const SECONDS = Number(process.argv[2] ?? 10);
 const CONNECTIONS = Number(process.argv[3] ?? 32);
 const SELF = fileURLToPath(import.meta.url);
 
-/** A Pod review of about 10 KB: an app with a realistic amount of env, labels, annotations, mounts. */
-function benchReview(): Record<string, any> {
-  const env = Array.from({ length: 60 }, (_, i) => ({ name: `SETTING_${i}`, value: `value-${i}-${'x'.repeat(20)}` }));
-  const mounts = Array.from({ length: 5 }, (_, i) => ({ name: `data-${i}`, mountPath: `/data/${i}` }));
-  const labels = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`example.com/label-${i}`, `value-${i}`]));
-  const annotations = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`example.com/annotation-${i}`, 'y'.repeat(60)]));
-  const container = (name: string) => ({
-    name,
-    image: `registry.example.com/team/${name}:1.2.3`,
-    ports: [{ containerPort: 8080, protocol: 'TCP' }],
-    env,
-    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-    volumeMounts: mounts,
-    readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 5 },
-  });
-  const object = pod(undefined, { app: 'bench', ...labels }, {
-    containers: [container('app'), container('worker')],
-    volumes: mounts.map(({ name }) => ({ name, emptyDir: {} })),
-  });
-  object.metadata.annotations = annotations;
-  return podReview(object, 'bench');
-}
-
-/** 20 SidecarSets: 3 select the bench Pod (one of them through a namespaceSelector), 17 select other apps. */
-function benchSidecarSets(): SidecarSet[] {
-  return Array.from({ length: 20 }, (_, i) => {
-    const name = `sidecarset-${String(i).padStart(2, '0')}`;
-    const matches = i % 7 === 0;
-    return defaultSidecarSet(sidecarSet(name, {
-      selector: { matchLabels: { app: matches ? 'bench' : `other-${i}` } },
-      ...(i === 7 ? { namespaceSelector: { matchLabels: { team: 'bench' } } } : {}),
-      containers: [{ name: `${name}-agent`, image: `agent:${i}`, env: [{ name: 'MODE', value: 'sidecar' }], volumeMounts: [{ name: `${name}-cfg`, mountPath: '/etc/agent' }] }],
-      volumes: [{ name: `${name}-cfg`, emptyDir: {} }],
-    }) as SidecarSet);
-  });
-}
-
 async function serve(): Promise<void> {
   const t = await startTestWebhookServer({
     logLevel: 'warn',
-    caches: memoryClusterCaches({ sidecarSets: benchSidecarSets(), namespaces: [namespace('bench', { team: 'bench' })] }),
+    caches: memoryClusterCaches({ sidecarSets: benchSidecarSets(20, 3), namespaces: [namespace('bench', { team: 'bench' })] }),
     // The floor: the same body parsed, and sent straight back.
     configure: (server) => server.app.post('/echo', (request, reply) => void reply.send(request.body)),
   });

@@ -5,10 +5,10 @@
 // so the binaries are compiled from the tools module next to this file, whose committed
 // go.sum pins every dependency. Flags: --force (rebuild), --check (exit 1 if missing, no build).
 
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findGo, goBuildEnv, runInherited } from '../support/go-toolchain.ts';
 import { K8S_VERSION, cacheDir, locateBinaries } from './harness.ts';
 
 const TOOLS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tools');
@@ -19,13 +19,7 @@ const say = (msg: string): void => void process.stdout.write(`[control-plane:bui
 const secs = (t0: number): string => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 const timings: Array<[string, string]> = [];
 
-function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: TOOLS_DIR, env, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${argv.join(' ')} failed (${code ?? sig})`))));
-  });
-}
+const run = (cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<void> => runInherited(cmd, argv, TOOLS_DIR, env);
 
 async function stage(name: string, fn: () => Promise<void>): Promise<void> {
   const t0 = performance.now();
@@ -33,14 +27,6 @@ async function stage(name: string, fn: () => Promise<void>): Promise<void> {
   await fn();
   timings.push([name, secs(t0)]);
   say(`${name} done in ${secs(t0)}`);
-}
-
-function findGo(): string {
-  for (const dir of (process.env.PATH ?? '').split(':').concat('/usr/local/go/bin')) {
-    const p = path.join(dir, 'go');
-    if (dir && fs.existsSync(p)) return p;
-  }
-  throw new Error('no `go` toolchain found (PATH or /usr/local/go/bin); Go >= 1.26 is required');
 }
 
 async function main(): Promise<void> {
@@ -73,13 +59,7 @@ async function main(): Promise<void> {
   const out = cacheDir();
   fs.mkdirSync(out, { recursive: true });
   const go = findGo();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    GOTOOLCHAIN: 'local', // a too-new `go` line must fail, not download a toolchain
-    CGO_ENABLED: '0',
-    // go.sum is committed and complete: never edit go.mod, never ask the checksum DB.
-    GOFLAGS: '-mod=readonly -buildvcs=false',
-  };
+  const env = goBuildEnv();
   say(`building ${K8S_VERSION} into ${out} with ${go} (cold: ~6 min on 2 cores; cached after)`);
 
   await stage('go version', () => run(go, ['version'], env));

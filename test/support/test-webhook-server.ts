@@ -31,12 +31,14 @@ export interface TestWebhookServerOptions {
   settings?: Partial<AdmissionWebhookSettings>;
   server?: Partial<WebhookServerOptions>;
   logLevel?: string;
+  /** The serving certificate; a fresh throwaway one by default. */
+  tls?: TestWebhookServer['tls'];
   /** Register extra routes before the server listens (the benchmark's echo route). */
   configure?: (server: WebhookServer) => void;
 }
 
 export async function startTestWebhookServer(options: TestWebhookServerOptions = {}): Promise<TestWebhookServer> {
-  const tls = newServingCert();
+  const tls = options.tls ?? newServingCert();
   const caches = options.caches ?? memoryClusterCaches();
   const registry = new Registry();
   const readiness = new Readiness(registry);

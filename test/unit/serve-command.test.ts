@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../src/cli/duration.ts';
 import { InputError } from '../../src/cli/input.ts';
-import { serveArguments, serveCommand } from '../../src/operator/serve-command.ts';
+import { serveCommand } from '../../src/operator/serve-command.ts';
+import { serveArguments } from '../../src/operator/serve-flags.ts';
 import { DEFAULT_SETTINGS } from '../../src/operator/operator.ts';
 
 const parse = (args: string[], env: NodeJS.ProcessEnv = {}) =>

@@ -1,4 +1,4 @@
-// registerLatestRevision's I/O (spec Part B §7.5): carries out the plan revisions.ts makes against
+// registerLatestRevision's I/O (docs/behaviour/revisions.md): carries out the plan revisions.ts makes against
 // the ControllerRevisions of the operator namespace.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerRevision, Pod } from '../src/api/core.ts';

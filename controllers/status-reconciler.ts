@@ -1,4 +1,4 @@
-// The reconcile of one SidecarSet (spec Part B §7.2 steps 1-5): read it and the Pods from the
+// The reconcile of one SidecarSet (docs/behaviour/controller.md): read it and the Pods from the
 // caches, register the latest ControllerRevision, compute the status and write it through the
 // status subresource only when it differs, then report drift. Pod events only queue names, so
 // writes scale with SidecarSets whose numbers changed, not with Pod events.

@@ -1,4 +1,4 @@
-// SidecarSet defaulting (spec Part B §2): what the mutating webhook fills in on CREATE and UPDATE.
+// SidecarSet defaulting (docs/behaviour/defaulting.md): what the mutating webhook fills in on CREATE and UPDATE.
 // Pure and idempotent: defaulting a defaulted object changes nothing.
 import type { Container, HTTPGetAction, ObjectFieldSelector, Probe, Volume, VolumeProjection } from './api/core.ts';
 import { VOLUME_SOURCES } from './api/volume-sources.ts';
@@ -42,7 +42,7 @@ export function defaultSidecarSet(input: SidecarSet): SidecarSet {
   return sidecarSet;
 }
 
-/** Recomputes both hash annotations, overwriting whatever the user put there (Part B §2 step 9). */
+/** Recomputes both hash annotations, overwriting whatever the user put there (docs/behaviour/defaulting.md step 9). */
 export function setHashAnnotations(sidecarSet: SidecarSet): void {
   const annotations = (sidecarSet.metadata.annotations ??= {});
   annotations[ANNOTATION_SIDECARSET_HASH] = sidecarSetHash(sidecarSet.spec);

@@ -51,7 +51,7 @@ export function podChanged(pod: Pod, old: Pod): boolean {
 
 /**
  * Kruise reconciles on SidecarSet updates only when the generation changes; we also do when labels
- * or annotations change (the v1alpha1 custom-version label lives there, spec Part B §10.22).
+ * or annotations change (the v1alpha1 custom-version label lives there, docs/behaviour/revisions.md).
  * Status-only updates, our own writes included, never requeue.
  */
 export function sidecarSetChanged(sidecarSet: SidecarSet, old: SidecarSet): boolean {

@@ -1,4 +1,4 @@
-// The SidecarSet revision hash, byte-compatible with OpenKruise (spec Part B §5.1).
+// The SidecarSet revision hash, byte-compatible with OpenKruise (docs/behaviour/pod-annotations.md).
 //
 // Kruise hashes `json.Marshal(map{"containers": spec.Containers[, "initContainers": ...]})` of its Go
 // structs, so two things have to match Go exactly: which JSON a decoded SidecarContainer turns back

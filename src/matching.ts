@@ -1,4 +1,4 @@
-// Which SidecarSets apply to which Pods (spec Part B §4 steps 1 and 4b, Part A §1). Shared by the Pod
+// Which SidecarSets apply to which Pods (docs/behaviour/injection.md steps 1 and 4b, docs/behaviour/scope.md). Shared by the Pod
 // webhook (injection) and the controller (matched Pods). Injection-only concerns such as
 // `injectionStrategy.paused` are left to the caller.
 import type { Pod } from './api/core.ts';

@@ -1,4 +1,4 @@
-// The bookkeeping annotations Kruise keeps on injected Pods (spec Part B §5.2), read and written in
+// The bookkeeping annotations Kruise keeps on injected Pods (docs/behaviour/pod-annotations.md), read and written in
 // Kruise's exact formats so that Kruise tooling and this operator read each other's Pods.
 import type { Pod } from './api/core.ts';
 import { ANNOTATION_INJECTED_LIST, ANNOTATION_SIDECARSET_HASH, ANNOTATION_WORKING_HOTUPGRADE_CONTAINER } from './api/sidecarset.ts';

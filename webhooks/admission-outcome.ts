@@ -12,7 +12,7 @@
 // | subresource; operation the endpoint does not act on          | all                 | allowed, no patch                        | nothing to do (Pod UPDATE: Kruise never injects on update) |
 // | SidecarSet version other than v1alpha1                       | SidecarSet webhooks | denied 400 BadRequest                    | as Kruise: `unsupported version` |
 // | object missing or not shaped like a SidecarSet / Pod          | all                 | denied 400 BadRequest                    | cannot be judged |
-// | field errors                                                 | validate SidecarSet | denied 422 Invalid, every error listed   | Part A §3 |
+// | field errors                                                 | validate SidecarSet | denied 422 Invalid, every error listed   | docs/decisions/denials-are-4xx.md |
 // | caches not synced yet                                        | validate, mutate-pod| denied 403 "not yet ready"               | transient, clients retry (as the apiserver's NamespaceLifecycle plugin); admitting would let a conflicting SidecarSet in, or a Pod without its sidecars. Readiness keeps a Service from routing here before that |
 // | injection refused (pinned revision missing, bad Pod           | mutate-pod          | denied 403 Forbidden naming the cause    | the SidecarSet requires its sidecars on these Pods; only its Pods are affected, and the message says what to fix |
 // |   annotation, invalid merge patch, ...)                      |                     |                                          | |

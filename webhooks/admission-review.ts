@@ -1,5 +1,5 @@
 // The AdmissionReview protocol, admission.k8s.io/v1, as kube-apiserver speaks it
-// (see /work/shared/spec/admission.md): reading a request and writing the reply.
+// (docs/behaviour/admission.md): reading a request and writing the reply.
 //
 // parseAdmissionReview() is strict about the envelope: anything a real apiserver would never send
 // (not JSON, another apiVersion or kind, no request, no uid, fields of the wrong type) throws

@@ -1,5 +1,5 @@
 // The admission webhooks the server registers: the SidecarSet ones on the paths of Kruise 1.8 and 1.9
-// (Part A §2), the Pod one on /mutate-pod.
+// (docs/behaviour/scope.md), the Pod one on /mutate-pod.
 import type { AdmissionWebhook } from './admission-outcome.ts';
 import { podInjectionWebhook, type PodInjectionSettings } from './pod-injection-webhook.ts';
 import { SIDECARSET_DEFAULTING_PATHS, sidecarSetDefaultingWebhook } from './sidecarset-defaulting-webhook.ts';

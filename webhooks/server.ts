@@ -1,7 +1,7 @@
 // The admission server: one Fastify instance over HTTPS (HTTP/1.1, TLS >= 1.2) serving the
 // webhooks, the CRD conversion webhook /convert (from the first moment: it needs no cache) plus
 // /healthz and /readyz. Settings follow what kube-apiserver does as a client
-// (see /work/shared/spec/admission.md and /work/shared/notes/pitfalls.md):
+// (docs/behaviour/admission.md):
 //   - idle keep-alive sockets stay open 120 s, longer than the apiserver's 90 s reuse window;
 //   - a request must arrive within 30 s (the longest webhook timeout), a TLS handshake within 10 s;
 //   - bodies up to 8 MiB: an UPDATE review carries two objects of up to 3 MiB;

@@ -1,6 +1,6 @@
 // The SidecarSet mutating webhook (Kruise's msidecarset.kb.io): fills in defaults on CREATE and
 // UPDATE and answers with a JSON Patch from the object as sent to the defaulted one, or with no
-// patch when nothing changed (spec Part B §2 step 10). Served on the Kruise 1.8 and 1.9 paths, each
+// patch when nothing changed (docs/behaviour/defaulting.md step 10). Served on the Kruise 1.8 and 1.9 paths, each
 // taking both versions. Defaulting touches only fields the two versions share, so it runs on the
 // object in its own version: no conversion, no patch that only a conversion would cause.
 import jsonpatch from 'fast-json-patch';

@@ -1,7 +1,7 @@
 // The SidecarSet validating webhook (Kruise's vsidecarset.kb.io): CREATE and UPDATE (with the
 // stored object) are checked against every rule, and against the other SidecarSets, the
 // ControllerRevisions and the patchPodMetadata whitelist as the caches hold them. A refusal is a
-// 422 Invalid that lists every field error (Part A §3). Served on the Kruise 1.8 and 1.9 paths, each
+// 422 Invalid that lists every field error (docs/decisions/denials-are-4xx.md). Served on the Kruise 1.8 and 1.9 paths, each
 // taking both versions: a v1beta1 object is judged by the same rules, after conversion.
 import { toModel } from '../src/api/conversion.ts';
 import { apiVersionOf, GROUP, KIND, type SidecarSet, type SidecarSetVersion } from '../src/api/sidecarset.ts';

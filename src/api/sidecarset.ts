@@ -140,7 +140,7 @@ export interface SidecarSetV1beta1 extends Omit<SidecarSet, 'spec'> {
   spec: SidecarSetSpecV1beta1;
 }
 
-/** Annotation and label keys shared with OpenKruise (Part B §1.7, §5.2, §5.3). */
+/** Annotation and label keys shared with OpenKruise (docs/behaviour/api.md, docs/behaviour/pod-annotations.md, docs/behaviour/revisions.md). */
 export const ANNOTATION_SIDECARSET_HASH = 'kruise.io/sidecarset-hash';
 export const ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE = 'kruise.io/sidecarset-hash-without-image';
 export const ANNOTATION_INJECTED_LIST = 'kruise.io/sidecarset-injected-list';
@@ -158,6 +158,6 @@ export const ANNOTATION_CANARY_BASE = 'apps.kruise.io/sidecarset-base';
 export const ENV_IS_INJECTED = 'IS_INJECTED';
 export const ENV_SIDECARSET_VERSION = 'SIDECARSET_VERSION';
 export const ENV_SIDECARSET_VERSION_ALT = 'SIDECARSET_VERSION_ALT';
-/** A Pod labelled `sidecarset.kruise.io/inject: "false"` is never injected (Part A §6): the Pod webhook's objectSelector excludes it. */
+/** A Pod labelled `sidecarset.kruise.io/inject: "false"` is never injected (docs/behaviour/scope.md): the Pod webhook's objectSelector excludes it. */
 export const LABEL_INJECT = 'sidecarset.kruise.io/inject';
 export const LABEL_INJECT_OPT_OUT_VALUE = 'false';

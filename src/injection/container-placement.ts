@@ -1,4 +1,4 @@
-// Where sidecars go in the Pod's container lists (Kruise's mergeSidecarContainers, spec Part B §4
+// Where sidecars go in the Pod's container lists (Kruise's mergeSidecarContainers, docs/behaviour/injection.md
 // steps 13-14): a sidecar named like a Pod container replaces it in place; the others go in front of the
 // Pod's containers (BeforeAppContainer) or behind them (anything else), each group in injection order.
 //

@@ -1,4 +1,4 @@
-// HotUpgrade injection (spec Part B §7.4): a sidecar X becomes the pair X-1 (working, real image) and X-2
+// HotUpgrade injection (docs/behaviour/hot-upgrade.md): a sidecar X becomes the pair X-1 (working, real image) and X-2
 // (idle, `hotUpgradeEmptyImage`), each told its own and its peer's version through downward-API env vars.
 import type { Container, EnvVar } from '../api/core.ts';
 import { ANNOTATION_VERSION_ALT_PREFIX, ANNOTATION_VERSION_PREFIX, ENV_SIDECARSET_VERSION, ENV_SIDECARSET_VERSION_ALT } from '../api/sidecarset.ts';

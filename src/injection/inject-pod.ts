@@ -1,4 +1,4 @@
-// Pod injection (spec Part B §4, with Part A's decisions): the SidecarSets that match a new Pod, ordered
+// Pod injection (docs/behaviour/injection.md, with the decisions of docs/behaviour/scope.md): the SidecarSets that match a new Pod, ordered
 // by name, add their init containers, containers, volumes, pull secrets and annotations to it.
 //
 // Re-injection (the apiserver may call the webhook twice): injecting an already-injected Pod with the same
@@ -67,7 +67,7 @@ export interface InjectPodInput {
   now: Date;
   /** Uniform in [0, 1), for the Partial revision policy. */
   random: () => number;
-  /** Injection happens on CREATE only; an UPDATE injects nothing (Part B §10.1). */
+  /** Injection happens on CREATE only; an UPDATE injects nothing (docs/behaviour/injection.md step 7). */
   operation?: 'CREATE' | 'UPDATE';
 }
 

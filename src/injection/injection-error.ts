@@ -1,4 +1,4 @@
-// Why a Pod cannot be injected. Kruise turns these into a refused Pod creation (spec Part B §4).
+// Why a Pod cannot be injected. Kruise turns these into a refused Pod creation (docs/behaviour/injection.md).
 
 /** What `sidecarset explain` tells apart: two SidecarSets adding one container, a pinned revision that is missing, the rest. */
 export type RefusalReason = 'conflict' | 'revision-missing' | 'invalid';

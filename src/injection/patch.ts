@@ -1,5 +1,5 @@
 // The RFC 6902 JSON Patch from the original Pod to the injected one, built from the injection's change
-// record rather than by diffing (spec admission.md): a missing parent is added whole, never written into;
+// record rather than by diffing (docs/behaviour/injection.md): a missing parent is added whole, never written into;
 // sidecars in front of the app containers are indexed adds valid at their point of the patch, so existing
 // containers are not rewritten; a same-named container is replaced in place.
 import type { Pod } from '../api/core.ts';

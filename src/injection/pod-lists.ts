@@ -1,4 +1,4 @@
-// Volumes and imagePullSecrets a SidecarSet adds to the Pod (spec Part B §4 steps 15-16).
+// Volumes and imagePullSecrets a SidecarSet adds to the Pod (docs/behaviour/injection.md steps 15-16).
 import type { LocalObjectReference, Volume } from '../api/core.ts';
 
 /** The queued volumes whose name the Pod (or an earlier queued volume) does not use yet: the Pod's own definition wins. */

@@ -1,4 +1,4 @@
-// patchPodMetadata (spec Part B §1.5, §4 step 8): Retain adds a key the Pod lacks, Overwrite sets it,
+// patchPodMetadata (docs/behaviour/api.md, docs/behaviour/injection.md step 8): Retain adds a key the Pod lacks, Overwrite sets it,
 // MergePatchJson merge-patches the existing value (RFC 7386). Unknown policies are ignored, as in Kruise.
 //
 // Deliberate difference from Kruise, for idempotence: when the key is missing or empty, MergePatchJson

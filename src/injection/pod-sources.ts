@@ -1,7 +1,7 @@
-// What a sidecar may copy from the Pod it is injected into (spec Part B §4 step 10d): the volume mounts,
+// What a sidecar may copy from the Pod it is injected into (docs/behaviour/injection.md step 10d): the volume mounts,
 // devices and subPathExpr env vars of the Pod's app containers (shareVolumePolicy, shareVolumeDevicePolicy),
 // the env vars of the Pod's containers (transferEnv), and resources computed from the Pod's containers and
-// native-sidecar init containers (resourcesPolicy, §4.1). Other init containers are never sources.
+// native-sidecar init containers (resourcesPolicy, docs/behaviour/injection.md). Other init containers are never sources.
 //
 // Deliberate difference from Kruise, for idempotence: a Pod container that this injection is about to
 // replace (same name as a sidecar it places) is not a source. Kruise reads it before overwriting it, so a

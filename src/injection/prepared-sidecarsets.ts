@@ -57,7 +57,7 @@ export class PreparedSidecarSet {
   }
 }
 
-/** The SidecarSets that may inject (`injectionStrategy.paused` ones left out), ordered by name (Part A §4). */
+/** The SidecarSets that may inject (`injectionStrategy.paused` ones left out), ordered by name (docs/decisions/deterministic-order.md). */
 export class PreparedSidecarSets {
   readonly items: readonly PreparedSidecarSet[];
   /** Names of the SidecarSets left out for `injectionStrategy.paused`, sorted. */

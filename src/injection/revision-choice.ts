@@ -1,4 +1,4 @@
-// Which version of a SidecarSet a new Pod gets (spec Part B §4 step 6, CREATE): the latest, unless
+// Which version of a SidecarSet a new Pod gets (docs/behaviour/injection.md step 6, CREATE): the latest, unless
 // `injectionStrategy.revision` pins a ControllerRevision; then the pinned one when updates are paused or
 // the policy is Always, and with Partial the pinned one for Pods outside `updateStrategy.selector`, else
 // the pinned one with probability `partition` (a percentage) and the latest otherwise.

@@ -1,5 +1,5 @@
 // One entry of a SidecarSet's `initContainers` or `containers`, and the Pod container(s) it becomes
-// (spec Part B §4 steps 10d-10e): its own fields without the SidecarSet-only ones, `IS_INJECTED=true`
+// (docs/behaviour/injection.md steps 10d-10e): its own fields without the SidecarSet-only ones, `IS_INJECTED=true`
 // appended to its env, then what it shares or transfers from the Pod, then the hot-upgrade pair if any.
 // Everything that does not depend on the Pod is computed once, when the SidecarSet is prepared.
 import type { Container, Volume } from '../api/core.ts';
@@ -22,7 +22,7 @@ export interface PreparedSidecar {
   /** SidecarSet volumes its mounts and devices use, and names it uses that the SidecarSet lacks. */
   readonly volumes: readonly Volume[];
   readonly unknownVolumes: readonly string[];
-  /** Resources computed from the Pod replace the sidecar's own (§4.1). */
+  /** Resources computed from the Pod replace the sidecar's own (docs/behaviour/injection.md). */
   readonly resourcesPolicy: ResourcesPolicy | undefined;
   /** The Pod container before anything is taken from the Pod. */
   readonly base: Container;

@@ -1,4 +1,4 @@
-// The two shapes a SidecarSet can be injected in (spec Part B §4 step 6, §7.5): its latest spec, or the
+// The two shapes a SidecarSet can be injected in (docs/behaviour/injection.md step 6, docs/behaviour/revisions.md): its latest spec, or the
 // spec restored from a pinned ControllerRevision, each with the hashes and revision name recorded on Pods.
 import type { ControllerRevision } from '../api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH, ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE, type SidecarSet, type SidecarSetSpec } from '../api/sidecarset.ts';

@@ -1,4 +1,4 @@
-// transferEnv (spec Part B §4 step 10d, §10.15): copies whole env vars (valueFrom included) from a Pod
+// transferEnv (docs/behaviour/injection.md step 10d, docs/behaviour/api.md): copies whole env vars (valueFrom included) from a Pod
 // container into the sidecar. The source is `sourceContainerName`, or the value of the Pod label or
 // annotation that `sourceContainerNameFrom.fieldRef` names. Whatever is missing is skipped, as in Kruise,
 // with a warning.

@@ -1,4 +1,4 @@
-// A sidecar's resources computed from the Pod's containers by its `resourcesPolicy` (spec Part B §4.1;
+// A sidecar's resources computed from the Pod's containers by its `resourcesPolicy` (docs/behaviour/injection.md;
 // Kruise 1.9 pkg/webhook/pod/mutating/sidecarset_resources.go), at Pod creation:
 // - targets: the Pod's native-sidecar init containers and its containers whose name matches the
 //   (unanchored, RE2) regex, minus every container a matched SidecarSet injects;

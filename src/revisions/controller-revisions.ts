@@ -1,4 +1,4 @@
-// ControllerRevision history of a SidecarSet, the pure part (spec Part B §5.3, §7.5): what a
+// ControllerRevision history of a SidecarSet, the pure part (docs/behaviour/revisions.md): what a
 // revision of the current spec looks like, how Kubernetes names it, which existing one it equals,
 // and which old ones may go. The I/O lives in revision-history.ts.
 import type { ControllerRevision, Pod } from '../api/core.ts';

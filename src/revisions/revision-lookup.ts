@@ -1,4 +1,4 @@
-// Finds the ControllerRevision a SidecarSet's `injectionStrategy.revision` pins (spec Part B §7.5).
+// Finds the ControllerRevision a SidecarSet's `injectionStrategy.revision` pins (docs/behaviour/revisions.md).
 import type { ControllerRevision } from '../api/core.ts';
 import { LABEL_CUSTOM_VERSION, LABEL_SIDECARSET_NAME, type SidecarSet } from '../api/sidecarset.ts';
 

@@ -1,4 +1,4 @@
-// Kruise's judgements about one Pod with respect to one SidecarSet (spec Part B §6): is it laid
+// Kruise's judgements about one Pod with respect to one SidecarSet (docs/behaviour/status.md): is it laid
 // out as the SidecarSet expects, does it run the current hash, has an in-place update finished,
 // is it ready. Pure functions over the (projected) Pod.
 import type { Container, Pod } from '../api/core.ts';

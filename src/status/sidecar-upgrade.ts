@@ -1,6 +1,6 @@
 // Whether an existing Pod runs a SidecarSet's current version and, if not, whether Kruise's rule lets
 // it be upgraded in place: only when the hash without images is unchanged, i.e. nothing but images
-// differ (spec Part B §7). When it is not, the fields that differ come from the ControllerRevision the
+// differ (docs/behaviour/controller.md). When it is not, the fields that differ come from the ControllerRevision the
 // Pod was injected from.
 import { isDeepStrictEqual } from 'node:util';
 import type { ControllerRevision, Pod } from '../api/core.ts';

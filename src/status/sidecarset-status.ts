@@ -1,4 +1,4 @@
-// SidecarSet status from the Pods the caches hold (spec Part B §6, Kruise's getMatchingPods and
+// SidecarSet status from the Pods the caches hold (docs/behaviour/status.md, Kruise's getMatchingPods and
 // calculateStatus), plus the drift list we add: Pods the SidecarSet selects that it never injected.
 import type { Pod } from '../api/core.ts';
 import { LABEL_INJECT, LABEL_INJECT_OPT_OUT_VALUE, type SidecarSet, type SidecarSetStatus } from '../api/sidecarset.ts';

@@ -1,4 +1,4 @@
-// Conflicts with the other SidecarSets of the cluster (spec Part B §3 rules 28-31). Only SidecarSets
+// Conflicts with the other SidecarSets of the cluster (docs/behaviour/validation.md rules 28-31). Only SidecarSets
 // that may reach the same Pods count: overlapping namespaces and overlapping Pod selectors. The others
 // come from the cluster as they are, so they are read defensively: a malformed one must not crash us.
 import type { LabelSelector, Volume } from '../api/core.ts';

@@ -1,4 +1,4 @@
-// UPDATE-only rules (spec Part B §3 rules 26-27): containers cannot be added or renamed, only removed,
+// UPDATE-only rules (docs/behaviour/validation.md rules 26-27): containers cannot be added or renamed, only removed,
 // and a container's upgradeType cannot change. Init containers are not covered, as in Kruise. Paths are
 // Kruise's unindexed ones. The old object was admitted earlier but is still read defensively.
 import type { SidecarContainer, SidecarSet } from '../api/sidecarset.ts';

@@ -1,4 +1,4 @@
-// spec.injectionStrategy.revision (spec Part B §3 rules 12-14): a pin must name a revision that exists.
+// spec.injectionStrategy.revision (docs/behaviour/validation.md rules 12-14): a pin must name a revision that exists.
 // Kruise reports these at the bare path `revision`; kept for compatibility. Rule 14 (the policy value)
 // is enforced by the schema's enum, which rejects a bad policy before these rules run.
 import type { ControllerRevision } from '../api/core.ts';

@@ -1,4 +1,4 @@
-// ObjectMeta validation for a cluster-scoped SidecarSet (spec Part B §3 rules 1-3): Kubernetes'
+// ObjectMeta validation for a cluster-scoped SidecarSet (docs/behaviour/validation.md rules 1-3): Kubernetes'
 // generic ObjectMeta checks with OpenKruise's SidecarSet name rule in place of the DNS-subdomain one.
 import type { ObjectMeta } from '../api/core.ts';
 import { type FieldError, type FieldPath, forbidden, invalid, required, tooLong } from '../field-error.ts';

@@ -1,4 +1,4 @@
-// The patchPodMetadata whitelist (spec Part A §7, Part B §3 rule 24): which annotation keys a SidecarSet
+// The patchPodMetadata whitelist (docs/behaviour/validation.md rule 24): which annotation keys a SidecarSet
 // may patch onto Pods. It lives in a ConfigMap under Kruise's key, as JSON
 // `{"rules":[{"selector":<LabelSelector over SidecarSet labels>,"allowedAnnotationKeyExprs":["<regex>"]}]}`.
 import type { LabelSelector } from '../api/core.ts';

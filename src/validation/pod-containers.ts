@@ -1,4 +1,4 @@
-// Kubernetes' container checks for a SidecarSet's initContainers and containers (spec Part B §3 rule 23).
+// Kubernetes' container checks for a SidecarSet's initContainers and containers (docs/behaviour/validation.md rule 23).
 // Kruise runs them by building a fake Pod from the sidecars and the SidecarSet's volumes; the field
 // paths of that Pod (`spec.containers[i]`, `spec.initContainers[i]`) coincide with the SidecarSet's.
 import type { Container, ContainerPort, Volume } from '../api/core.ts';

@@ -1,4 +1,4 @@
-// Kubernetes' ValidateVolumes for a SidecarSet's `spec.volumes` (spec Part B §3 rule 23): DNS-1123 label
+// Kubernetes' ValidateVolumes for a SidecarSet's `spec.volumes` (docs/behaviour/validation.md rule 23): DNS-1123 label
 // names, unique, exactly one volume source each, and the source-specific checks of the sources a
 // sidecar commonly uses. Every volume source is still type-checked by the structural schema.
 import type { Volume } from '../api/core.ts';

@@ -1,4 +1,4 @@
-// `resourcesPolicy` of a container or native-sidecar init container (spec Part B §3 rules 18 and 21, as
+// `resourcesPolicy` of a container or native-sidecar init container (docs/behaviour/validation.md rules 18 and 21, as
 // Kruise 1.9 checks it; paths are the full `spec.containers[i].resourcesPolicy`, where Kruise writes
 // `spec[i]`). The mode is the CRD enum's business; expressions are parsed with a dummy value of 1.
 import type { SidecarContainer, SidecarSetSpec } from '../api/sidecarset.ts';

@@ -1,4 +1,4 @@
-// OpenKruise's heuristic for "could two SidecarSets select the same Pod" (spec Part B §3, conflicts).
+// OpenKruise's heuristic for "could two SidecarSets select the same Pod" (docs/behaviour/validation.md, conflicts).
 // It is deliberately conservative: selectors on different keys count as overlapping.
 import type { LabelSelector } from '../api/core.ts';
 import type { SidecarSetSpec } from '../api/sidecarset.ts';

@@ -1,5 +1,5 @@
 // Label selector validation: Kubernetes' metav1 LabelSelector syntax rules, and OpenKruise's stricter
-// SidecarSet variant (spec Part B §3 rule 11).
+// SidecarSet variant (docs/behaviour/validation.md rule 11).
 import type { LabelSelector } from '../api/core.ts';
 import { type FieldError, type FieldPath, forbidden, invalid, required } from '../field-error.ts';
 import { isEmptySelector } from '../label-selector.ts';

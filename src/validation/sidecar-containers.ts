@@ -1,4 +1,4 @@
-// The sidecars and their volumes (spec Part B §3 rules 17, 19, 20, 22, 23): at least one sidecar, the
+// The sidecars and their volumes (docs/behaviour/validation.md rules 17, 19, 20, 22, 23): at least one sidecar, the
 // sidecar-specific policy values, transferEnv field references, then Kubernetes' own container and
 // volume checks as if the sidecars and volumes formed a Pod.
 import type { SidecarContainer, SidecarSetSpec } from '../api/sidecarset.ts';

@@ -1,4 +1,4 @@
-// Features of OpenKruise's SidecarSet that this operator does not implement yet (spec Part A §9). They
+// Features of OpenKruise's SidecarSet that this operator does not implement yet (docs/behaviour/scope.md). They
 // are refused with a clear error instead of being accepted and silently ignored.
 import type { ObjectMeta } from '../api/core.ts';
 import { ANNOTATION_CANARY, ANNOTATION_CANARY_BASE } from '../api/sidecarset.ts';

@@ -1,4 +1,4 @@
-// spec.updateStrategy (spec Part B §3 rules 9 and 15). Only a RollingUpdate strategy is checked, as in
+// spec.updateStrategy (docs/behaviour/validation.md rules 9 and 15). Only a RollingUpdate strategy is checked, as in
 // Kruise: a NotUpdate strategy never acts, whatever its other fields say.
 import type { IntOrString, SidecarSetSpec, SidecarSetUpdateStrategy, UpdatePriorityStrategy, UpdateScatterTerm } from '../api/sidecarset.ts';
 import { type FieldError, type FieldPath, formatFieldError, invalid, required, root } from '../field-error.ts';

@@ -1,4 +1,4 @@
-// Admission validation of a SidecarSet (spec Part B §3 as scoped by Part A): every field error at once.
+// Admission validation of a SidecarSet (docs/behaviour/validation.md as scoped in docs/behaviour/scope.md): every field error at once.
 //
 // Order, as in Kruise: (a) metadata, (b) canary annotations (refused: not supported yet), (c) spec,
 // (d) on UPDATE the container immutability rules; only when all of these pass, (e) conflicts with the

@@ -1,4 +1,4 @@
-// ControllerRevision history of a SidecarSet (spec Part B §5.3, §7.5).
+// ControllerRevision history of a SidecarSet (docs/behaviour/revisions.md).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ControllerRevision, Pod } from '../../src/api/core.ts';

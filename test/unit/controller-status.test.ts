@@ -1,4 +1,4 @@
-// SidecarSet status computation (spec Part B §6), including Kruise's own counting sequences.
+// SidecarSet status computation (docs/behaviour/status.md), including Kruise's own counting sequences.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pod } from '../../src/api/core.ts';

@@ -1,4 +1,4 @@
-// Spec Part B §2: every defaulting rule, what is deliberately left alone, and idempotence.
+// docs/behaviour/defaulting.md: every defaulting rule, what is deliberately left alone, and idempotence.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SidecarContainer, SidecarSet, SidecarSetSpec } from '../../src/api/sidecarset.ts';
@@ -141,7 +141,7 @@ describe('defaulting', () => {
     assert.deepEqual(defaultedSpec({ injectionStrategy: { paused: true } }).injectionStrategy, { paused: true });
   });
 
-  it('step 9: both hash annotations are (re)computed, overwriting user values (golden vector of Part B §5.1)', () => {
+  it('step 9: both hash annotations are (re)computed, overwriting user values (golden vector of docs/behaviour/pod-annotations.md)', () => {
     const object = defaultSidecarSet(
       sidecarSet({ containers: [{ name: 'dns-f', image: 'dns:1.0' }] }, { name: 'x', annotations: { 'kruise.io/sidecarset-hash': 'mine', keep: 'me' } }),
     );

@@ -1,9 +1,9 @@
-// Tests for src/hash.ts, the OpenKruise-compatible SidecarSet hash (spec Part B §5.1).
+// Tests for src/hash.ts, the OpenKruise-compatible SidecarSet hash (docs/behaviour/pod-annotations.md).
 //
 // The expected JSON texts and hashes in GO_GOLDENS and the quantity table were produced by Go itself:
 // scripts/go-json-layout (`go run . hash` and `go run . quantity`), i.e. encoding/json and
 // resource.Quantity from k8s.io/apimachinery v0.37.2, decoding with sigs.k8s.io/json as the
-// apiserver and kruise's webhook do. The first rows of GO_GOLDENS are the §5.1 golden vectors.
+// apiserver and kruise's webhook do. The first rows of GO_GOLDENS are the docs/behaviour/pod-annotations.md golden vectors.
 // The hand-written expectations under 'Go encoding rules' were run through `go run . hash` as well.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -643,7 +643,7 @@ describe('sidecarSetHash', () => {
     });
   }
 
-  it('reproduces every golden vector of spec §5.1', () => {
+  it('reproduces every golden vector of docs/behaviour/pod-annotations.md', () => {
     const plain = [{ name: 'container1', image: 'test-image' }];
     const native = [{ name: 'container1', image: 'test-image', restartPolicy: 'Always' }];
     assert.equal(sidecarSetHash({ containers: plain }), 'w26c4x8fz245642fdv499b464248f974xddx4x55z5dw55bc6x66464fxz77dc78');
@@ -799,7 +799,7 @@ describe('go-json-layout.json', () => {
     assert.equal(layout.source, `k8s.io/api ${KUBERNETES_VERSION.replace(/^v1\./, 'v0.')}`);
   });
 
-  it('lists the Container fields in the order of spec §5.1', () => {
+  it('lists the Container fields in the order of docs/behaviour/pod-annotations.md', () => {
     const names = (layout.types as Record<string, { name: string }[]>)[layout.root].map((f) => f.name);
     const documented = ['name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy',
       'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath',

@@ -1,4 +1,4 @@
-// Spec Part B §3 rules 26-27 (UPDATE) and 28-31 (conflicts with other SidecarSets), with the
+// docs/behaviour/validation.md rules 26-27 (UPDATE) and 28-31 (conflicts with other SidecarSets), with the
 // selector-overlap heuristic and the namespace overlap they rely on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

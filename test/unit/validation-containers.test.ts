@@ -1,4 +1,4 @@
-// Spec Part B §3 rules 17, 19, 20, 22 and 23 (sidecars and volumes), and the refusal of resourcesPolicy.
+// docs/behaviour/validation.md rules 17, 19, 20, 22 and 23 (sidecars and volumes), and the refusal of resourcesPolicy.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SidecarContainer, SidecarSet } from '../../src/api/sidecarset.ts';

@@ -1,4 +1,4 @@
-// Spec Part B §3 rules 1-3 (metadata) and the refusal of canary SidecarSets (Part A §9).
+// docs/behaviour/validation.md rules 1-3 (metadata) and the refusal of canary SidecarSets (docs/behaviour/scope.md).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultSidecarSet } from '../../src/defaulting.ts';

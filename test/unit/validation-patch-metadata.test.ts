@@ -1,4 +1,4 @@
-// Spec Part B §3 rules 24 (patchPodMetadata whitelist) and 25 (patchPodMetadata entries), and the
+// docs/behaviour/validation.md rules 24 (patchPodMetadata whitelist) and 25 (patchPodMetadata entries), and the
 // whitelist ConfigMap parser.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// Spec Part B §3 rules 10-11 (Pod and namespace selectors) and the v1alpha1 `spec.namespace` field.
+// docs/behaviour/validation.md rules 10-11 (Pod and namespace selectors) and the v1alpha1 `spec.namespace` field.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DNS1123_LABEL_MESSAGE, errorsAfter, LABEL_VALUE_MESSAGE, QUALIFIED_NAME_MESSAGE } from './validation-helpers.ts';

@@ -1,4 +1,4 @@
-// Spec Part B §3 rules 9 and 15 (updateStrategy) and 12-14 (injectionStrategy.revision).
+// docs/behaviour/validation.md rules 9 and 15 (updateStrategy) and 12-14 (injectionStrategy.revision).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ControllerRevision } from '../../src/api/core.ts';

@@ -19,7 +19,7 @@ const MUTATE_POD = '/mutate-pod';
 
 const defaulted = (object: Record<string, any>): SidecarSet => defaultSidecarSet(object as SidecarSet);
 
-/** The checks kube-apiserver applies to every review reply (admission.md, "Response"). */
+/** The checks kube-apiserver applies to every review reply (docs/behaviour/admission.md). */
 function assertValidReview(reply: Reply, uid: string, mutating: boolean): any {
   assert.equal(reply.status, 200, reply.text);
   assert.match(String(reply.headers['content-type']), /^application\/json/);

@@ -1,5 +1,6 @@
-// Issues the self-managed CA and the serving certificates it signs (RSA-2048, SHA-256), and the
-// client certificates the tests' throwaway control plane authenticates its admin with.
+// Issues the self-managed CA and the certificates it signs (RSA-2048, SHA-256): the webhook's
+// serving certificates here; the tests' throwaway control plane also issues client certificates
+// for its admin through issueLeaf (test/support/client-certificate.ts).
 // Keys come from node's native generator (tens of ms); forge only assembles and signs the
 // certificates, because its own key generation is pure JavaScript and takes seconds.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -12,10 +13,12 @@ export interface KeyedCertificate {
   key: string;
 }
 
-/** Subject of a client certificate: Kubernetes reads the user from CN and the groups from O. */
-export interface ClientSubject {
+/** Who a leaf certificate names: CN and O in the subject, DNS names and IPs as SANs. */
+export interface LeafSubject {
   commonName: string;
   organizations?: readonly string[];
+  dnsNames?: readonly string[];
+  ips?: readonly string[];
 }
 
 export interface Validity {
@@ -87,16 +90,12 @@ export function issueCa(validity: Validity, namePrefix = CA_NAME_PREFIX): KeyedC
 }
 
 /**
- * A leaf signed by the CA, never valid past the CA, for the given extended key usage. `altNames`
- * are forge's subjectAltName entries; without them there is no such extension (client certificates).
+ * A leaf signed by the CA, never valid past the CA, for one extended key usage. Without DNS names
+ * or IPs there is no subjectAltName extension (client certificates).
  */
-function issueLeaf(
-  ca: KeyedCertificate,
-  subject: forge.pki.CertificateField[],
-  validity: Validity,
-  extKeyUsage: { serverAuth: true } | { clientAuth: true },
-  altNames?: Array<{ type: number; value?: string; ip?: string }>,
-): KeyedCertificate {
+export function issueLeaf(ca: KeyedCertificate, leaf: LeafSubject, validity: Validity, usage: 'serverAuth' | 'clientAuth'): KeyedCertificate {
+  const subject = [commonName(leaf.commonName), ...(leaf.organizations ?? []).map((value): forge.pki.CertificateField => ({ name: 'organizationName', value }))];
+  const altNames = [...(leaf.dnsNames ?? []).map((value) => ({ type: 2, value })), ...(leaf.ips ?? []).map((ip) => ({ type: 7, ip }))];
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey;
   const key = newRsaKey();
@@ -105,8 +104,8 @@ function issueLeaf(
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', ...extKeyUsage },
-    ...(altNames ? [{ name: 'subjectAltName', altNames }] : []),
+    { name: 'extKeyUsage', [usage]: true },
+    ...(altNames.length > 0 ? [{ name: 'subjectAltName', altNames }] : []),
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
@@ -116,14 +115,5 @@ function issueLeaf(
 
 /** A serving certificate for the identity, signed by the CA, never valid past the CA. */
 export function issueServing(ca: KeyedCertificate, identity: ServingIdentity, validity: Validity): KeyedCertificate {
-  return issueLeaf(ca, [commonName(identity.commonName)], validity, { serverAuth: true }, [
-    ...identity.dnsNames.map((value) => ({ type: 2, value })),
-    ...identity.ips.map((ip) => ({ type: 7, ip })),
-  ]);
-}
-
-/** A client certificate (clientAuth only, no SANs), signed by the CA, never valid past the CA. */
-export function issueClient(ca: KeyedCertificate, subject: ClientSubject, validity: Validity): KeyedCertificate {
-  const organizations = (subject.organizations ?? []).map((value): forge.pki.CertificateField => ({ name: 'organizationName', value }));
-  return issueLeaf(ca, [commonName(subject.commonName), ...organizations], validity, { clientAuth: true });
+  return issueLeaf(ca, { commonName: identity.commonName, dnsNames: identity.dnsNames, ips: identity.ips }, validity, 'serverAuth');
 }

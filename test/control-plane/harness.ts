@@ -22,7 +22,8 @@ import {
   loadYaml,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { issueCa, issueClient, issueServing, type Validity } from '../../certs/authority.ts';
+import { issueCa, issueServing, type Validity } from '../../certs/authority.ts';
+import { issueClient } from '../support/client-certificate.ts';
 import { isExecutable, sidecarsetCacheDir } from '../support/files.ts';
 import { startConversionServer, withConversionTarget, type ConversionServer, type ConversionTarget } from './conversion-server.ts';
 

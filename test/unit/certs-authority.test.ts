@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { describe, it } from 'node:test';
 import forge from 'node-forge';
-import { issueCa, issueClient, issueServing, randomSerialHex, type KeyedCertificate } from '../../certs/authority.ts';
+import { issueCa, issueServing, randomSerialHex, type KeyedCertificate } from '../../certs/authority.ts';
+import { issueClient } from '../support/client-certificate.ts';
 import { servingIdentity } from '../../certs/identity.ts';
 
 const HOUR = 3_600_000;

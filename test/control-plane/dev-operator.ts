@@ -1,12 +1,12 @@
 // The operator as `npm run dev` runs it: in-process against the dev control plane, with its webhook
 // configurations registered under url clientConfigs (there is no Service or kube-proxy here) and a
 // self-managed certificate that also names 127.0.0.1, so the apiserver can reach it.
-import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { certificatesComponent } from '../../src/operator/certificates-component.ts';
 import { controllerComponent } from '../../src/operator/controller-component.ts';
 import { DEFAULT_SETTINGS, startOperator, type Operator } from '../../src/operator/operator.ts';
 import { webhookConfigurations } from '../support/webhook-configurations.ts';
-import { errorCode, freePorts, log, registerWebhooks } from './harness.ts';
+import { errorCode, freePorts, log, registerWebhooks, waitFor } from './harness.ts';
 
 export async function startDevOperator(kubeconfigPath: string): Promise<Operator> {
   const kubeConfig = new KubeConfig();
@@ -30,6 +30,13 @@ export async function startDevOperator(kubeconfigPath: string): Promise<Operator
     certificates: certificatesComponent({ extraIps: ['127.0.0.1'] }),
     controller: controllerComponent,
   });
+  // Ready (certificate loaded, caches synced) and trusted (caBundle patched): Pods applied from now on are injected.
+  await waitFor('operator /readyz', async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`, { signal: AbortSignal.timeout(2000) })).status === 200, { timeoutMs: 60_000 });
+  const admission = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+  await waitFor('caBundle in the mutating webhook configuration', async () => {
+    const m = await admission.readMutatingWebhookConfiguration({ name: DEFAULT_SETTINGS.mutatingWebhookConfiguration });
+    return m.webhooks?.every((w) => w.clientConfig.caBundle);
+  }, { timeoutMs: 30_000 });
   log(`operator running: webhooks https://127.0.0.1:${webhookPort}, metrics http://127.0.0.1:${metricsPort}/metrics`);
   return operator;
 }

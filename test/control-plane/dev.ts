@@ -1,20 +1,27 @@
-// `npm run dev`: a local etcd + kube-apiserver with the SidecarSet CRD installed, an admin
-// kubeconfig at .dev/kubeconfig, up until Ctrl-C.
+// `npm run dev`: a local cluster (etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+// kwok with 2 simulated Nodes and the kubelet simulator) with the SidecarSet CRD installed and an
+// admin kubeconfig at .dev/kubeconfig, up until Ctrl-C. Missing binaries are built first.
 //
-// `npm run dev` also runs the operator against it (dev-operator.ts); runDev() without `startOperator`
-// gives a bare control plane. The operator is stopped before the control plane.
+// Flags: --no-operator (the cluster alone, e.g. for `helm install` of the chart), --nodes=N.
 // Env: DEV_APISERVER_PORT pins the apiserver port (default: a free one).
+// runDev() without `startOperator` gives the cluster alone. The operator is stopped first.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BUILD_HINT, REPO_ROOT, SIDECARSET_CRD, binariesAvailable, log, startControlPlane, type ControlPlane } from './harness.ts';
+import { parseArgs } from 'node:util';
+import { ensureHelmTools } from '../support/helm.ts';
+import { buildBinaries } from './build.ts';
+import { REPO_ROOT, SIDECARSET_CRD, locateBinaries, log, startControlPlane, type ControlPlane } from './harness.ts';
 
 export const DEV_KUBECONFIG = path.join(REPO_ROOT, '.dev', 'kubeconfig');
+export const DEV_NODES = 2;
+/** Dev keeps nothing: a short SIGTERM grace so Ctrl-C is done in well under 3 s. */
+const DEV_STOP_GRACE_MS = 1000;
 
 export interface Stoppable {
   stop(): Promise<void>;
 }
-/** Starts the operator against the dev control plane. */
+/** Starts the operator against the dev cluster. */
 export type OperatorStarter = (kubeconfigPath: string) => Promise<Stoppable | void>;
 
 export interface DevOptions {
@@ -22,6 +29,7 @@ export interface DevOptions {
   kubeconfigPath?: string;
   crd?: string;
   apiserverPort?: number;
+  nodes?: number;
 }
 
 export interface DevEnvironment {
@@ -35,7 +43,13 @@ export async function startDev(opts: DevOptions = {}): Promise<DevEnvironment> {
   const kubeconfigPath = opts.kubeconfigPath ?? DEV_KUBECONFIG;
   const port = opts.apiserverPort ?? (process.env.DEV_APISERVER_PORT ? Number(process.env.DEV_APISERVER_PORT) : undefined);
   // Signals are ours here: the operator must stop before the apiserver it talks to.
-  const controlPlane = await startControlPlane({ kubeconfigPath, apiserverPort: port, handleSignals: false });
+  const controlPlane = await startControlPlane({
+    kubeconfigPath,
+    apiserverPort: port,
+    handleSignals: false,
+    nodes: opts.nodes ?? DEV_NODES,
+    stopGraceMs: DEV_STOP_GRACE_MS,
+  });
   let operator: Stoppable | void = undefined;
   try {
     const crd = opts.crd ?? SIDECARSET_CRD;
@@ -59,23 +73,33 @@ export async function startDev(opts: DevOptions = {}): Promise<DevEnvironment> {
   };
 }
 
-/** Start, print how to use it, stay up until SIGINT/SIGTERM. */
+/** Build what is missing, start, print how to use it, stay up until SIGINT/SIGTERM. */
 export async function runDev(opts: DevOptions = {}): Promise<void> {
-  if (!binariesAvailable()) {
-    log(`kube-apiserver/etcd not found: ${BUILD_HINT}`);
-    process.exit(1);
+  const { missing } = locateBinaries();
+  if (missing.length > 0) {
+    log(`missing ${missing.join(', ')}: building them now (once; cached after)`);
+    await buildBinaries((msg) => log(`build: ${msg}`), missing);
   }
   const env = await startDev(opts);
   const rel = path.relative(process.cwd(), env.kubeconfigPath) || env.kubeconfigPath;
+  const kubectl = env.controlPlane.binaries.kubectl.path;
+  let helm: string;
+  try {
+    helm = ensureHelmTools().helm;
+  } catch (e) {
+    helm = `(unavailable: ${(e as Error).message.split('\n')[0]})`; // the cluster works without it
+  }
   process.stdout.write(
     [
       '',
-      `Control plane ready: ${env.controlPlane.server}`,
+      `Cluster ready: ${env.controlPlane.server}, Nodes ${env.controlPlane.nodeNames.join(', ')}${opts.startOperator ? ', operator running' : ' (no operator)'}`,
       `  export KUBECONFIG=${rel}`,
-      `  kubectl get sidecarsets`,
-      `  kubectl apply -f deploy/examples/`,
-      `Logs: ${env.controlPlane.logs.kubeApiserver}`,
-      '       ' + env.controlPlane.logs.etcd,
+      `  alias kubectl=${kubectl}    # same version as the apiserver`,
+      `  alias helm=${helm}`,
+      ...(opts.startOperator
+        ? ['  kubectl create namespace demo', '  kubectl apply -n demo -f deploy/examples/', '  kubectl get sidecarsets']
+        : [`  helm install sidecarset deploy/helm/sidecarset --namespace sidecarset-system --create-namespace`]),
+      `Logs: ${env.controlPlane.dir}/*.log`,
       'Ctrl-C to stop.',
       '',
     ].join('\n'),
@@ -95,13 +119,21 @@ export async function runDev(opts: DevOptions = {}): Promise<void> {
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onSignal);
   });
+  const t0 = performance.now();
   await env.stop();
+  log(`stopped in ${Math.round(performance.now() - t0)} ms`);
   clearInterval(keepAlive);
 }
 
 if (import.meta.main) {
-  const { startDevOperator } = await import('./dev-operator.ts');
-  runDev({ startOperator: startDevOperator }).catch((e: unknown) => {
+  const { values } = parseArgs({ options: { 'no-operator': { type: 'boolean', default: false }, nodes: { type: 'string' } } });
+  const nodes = values.nodes === undefined ? DEV_NODES : Number(values.nodes);
+  if (!Number.isInteger(nodes) || nodes < 1) {
+    log(`--nodes: Invalid value: "${values.nodes}": must be a whole number of at least 1`);
+    process.exit(2);
+  }
+  const startOperator = values['no-operator'] ? undefined : (await import('./dev-operator.ts')).startDevOperator;
+  runDev({ startOperator, nodes }).catch((e: unknown) => {
     log(`dev failed: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   });

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { K8S_VERSION, REQUIRE_ENV, REQUIRE_ENV_ALIAS, binariesOrSkip, cacheDir, locateBinaries, newCA, newLeaf, rewriteWebhookConfiguration, skippedBanner } from './harness.ts';
+import { BINARIES, K8S_VERSION, REQUIRE_ENV, REQUIRE_ENV_ALIAS, binariesOrSkip, cacheDir, locateBinaries, newCA, newLeaf, rewriteWebhookConfiguration, skippedBanner } from './harness.ts';
 
 describe('rewriteWebhookConfiguration', () => {
   const original = {
@@ -51,7 +51,7 @@ describe('locateBinaries', () => {
   const saved = { ...process.env };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-unit-'));
   after(() => {
-    for (const k of ['TEST_ASSET_KUBE_APISERVER', 'TEST_ASSET_ETCD', 'KUBEBUILDER_ASSETS', 'XDG_CACHE_HOME', REQUIRE_ENV, REQUIRE_ENV_ALIAS]) {
+    for (const k of [...BINARIES.map((b) => b.envVar), 'KUBEBUILDER_ASSETS', 'XDG_CACHE_HOME', REQUIRE_ENV, REQUIRE_ENV_ALIAS]) {
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
     }
@@ -65,15 +65,18 @@ describe('locateBinaries', () => {
   };
 
   it('prefers TEST_ASSET_*, then KUBEBUILDER_ASSETS, then the per-version cache', () => {
-    delete process.env.TEST_ASSET_KUBE_APISERVER;
-    delete process.env.TEST_ASSET_ETCD;
+    for (const b of BINARIES) delete process.env[b.envVar];
     delete process.env.KUBEBUILDER_ASSETS;
     process.env.XDG_CACHE_HOME = path.join(tmp, 'xdg');
     assert.equal(cacheDir(), path.join(tmp, 'xdg', 'sidecarset', 'k8s', K8S_VERSION));
-    assert.deepEqual(locateBinaries().missing, ['kube-apiserver', 'etcd']);
+    assert.deepEqual(locateBinaries().missing, ['kube-apiserver', 'etcd', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok']);
 
     fakeBin(cacheDir(), 'kube-apiserver');
     fakeBin(cacheDir(), 'etcd');
+    const old = locateBinaries();
+    assert.equal(old.binaries, undefined, 'a cache from before the cluster had nodes is incomplete');
+    assert.deepEqual(old.missing, ['kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok']);
+    for (const b of BINARIES) fakeBin(cacheDir(), b.name);
     assert.equal(locateBinaries().binaries?.etcd.source, 'cache');
 
     process.env.KUBEBUILDER_ASSETS = path.join(tmp, 'assets');
@@ -87,13 +90,13 @@ describe('locateBinaries', () => {
 
     process.env.TEST_ASSET_ETCD = path.join(tmp, 'does-not-exist');
     assert.deepEqual(locateBinaries().missing, ['etcd'], 'a wrong explicit path is an error, not a silent fallback');
+    delete process.env.TEST_ASSET_ETCD;
   });
 
   it('binariesOrSkip: true when found; when missing, throws if the run requires them, else skips', () => {
     delete process.env[REQUIRE_ENV];
     delete process.env[REQUIRE_ENV_ALIAS];
-    process.env.TEST_ASSET_KUBE_APISERVER = fakeBin(path.join(tmp, 'explicit'), 'my-apiserver');
-    process.env.TEST_ASSET_ETCD = fakeBin(path.join(tmp, 'explicit'), 'my-etcd');
+    for (const b of BINARIES) process.env[b.envVar] = fakeBin(path.join(tmp, 'explicit'), `my-${b.name}`);
     assert.equal(binariesOrSkip(), true);
 
     process.env.TEST_ASSET_ETCD = path.join(tmp, 'does-not-exist');
@@ -116,7 +119,7 @@ describe('locateBinaries', () => {
 
 describe('skippedBanner', () => {
   it('counts the skipped suites and says how to get the binaries', () => {
-    assert.match(skippedBanner(8), /^\n\*\*\* integration tier: 8 suites skipped: no kube-apiserver\/etcd binaries; run `npm run control-plane:build`/);
+    assert.match(skippedBanner(8), /^\n\*\*\* integration tier: 8 suites skipped: no control-plane binaries; run `npm run control-plane:build`/);
     assert.match(skippedBanner(1), /: 1 suite skipped: /);
   });
 });

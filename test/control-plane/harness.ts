@@ -26,9 +26,15 @@ import { issueCa, issueServing, type Validity } from '../../certs/authority.ts';
 import { issueClient } from '../support/client-certificate.ts';
 import { isExecutable, sidecarsetCacheDir } from '../support/files.ts';
 import { startConversionServer, withConversionTarget, type ConversionServer, type ConversionTarget } from './conversion-server.ts';
+import { startNodeComponents } from './cluster-nodes.ts';
+import type { KubeletSimulator, ReadinessProbe } from './kubelet-simulator.ts';
 
 /** Kubernetes version the tools module builds; the cache directory is keyed by it. */
 export const K8S_VERSION = 'v1.37.2';
+/** kwok version its tools module builds (the same cache directory holds it). */
+export const KWOK_VERSION = 'v0.8.0';
+/** Measured cold build of every binary on a 2-core machine (README: "Control plane"). */
+export const COLD_BUILD_MINUTES = 14;
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SIDECARSET_CRD = path.join(REPO_ROOT, 'deploy/crds/apps.kruise.io_sidecarsets.yaml');
 
@@ -43,12 +49,12 @@ export function controlPlaneRequired(): boolean {
   return process.env[REQUIRE_ENV] === '1' || process.env[REQUIRE_ENV_ALIAS] === '1';
 }
 export const BUILD_HINT =
-  'run `npm run control-plane:build` (builds kube-apiserver + etcd ' + K8S_VERSION +
-  ' from Go modules once, ~6 min on 2 cores), or set KUBEBUILDER_ASSETS / TEST_ASSET_KUBE_APISERVER / TEST_ASSET_ETCD';
+  'run `npm run control-plane:build` (builds kube-apiserver, etcd, kube-controller-manager, kube-scheduler, kubectl ' + K8S_VERSION +
+  ' and kwok ' + KWOK_VERSION + ' from Go modules once, ~' + COLD_BUILD_MINUTES + ' min on 2 cores), or point the TEST_ASSET_* variables / KUBEBUILDER_ASSETS at your own';
 /** Short: shown next to every skipped suite. */
-export const SKIP_REASON = 'no kube-apiserver/etcd binaries (npm run control-plane:build)';
+export const SKIP_REASON = 'no control-plane binaries (npm run control-plane:build)';
 /** Long: why the tier is skipped and how to get the binaries. */
-export const MISSING_BINARIES = `no kube-apiserver/etcd binaries; ${BUILD_HINT}`;
+export const MISSING_BINARIES = `no control-plane binaries; ${BUILD_HINT}`;
 
 // ---------------------------------------------------------------------------------------------
 // Binary lookup
@@ -65,7 +71,21 @@ export interface BinaryLocation {
 export interface Binaries {
   kubeApiserver: BinaryLocation;
   etcd: BinaryLocation;
+  kubeControllerManager: BinaryLocation;
+  kubeScheduler: BinaryLocation;
+  kubectl: BinaryLocation;
+  kwok: BinaryLocation;
 }
+
+/** Every binary the cluster runs: file name and the envtest-style variable that overrides it. */
+export const BINARIES: ReadonlyArray<{ key: keyof Binaries; name: string; envVar: string }> = [
+  { key: 'kubeApiserver', name: 'kube-apiserver', envVar: 'TEST_ASSET_KUBE_APISERVER' },
+  { key: 'etcd', name: 'etcd', envVar: 'TEST_ASSET_ETCD' },
+  { key: 'kubeControllerManager', name: 'kube-controller-manager', envVar: 'TEST_ASSET_KUBE_CONTROLLER_MANAGER' },
+  { key: 'kubeScheduler', name: 'kube-scheduler', envVar: 'TEST_ASSET_KUBE_SCHEDULER' },
+  { key: 'kubectl', name: 'kubectl', envVar: 'TEST_ASSET_KUBECTL' },
+  { key: 'kwok', name: 'kwok', envVar: 'TEST_ASSET_KWOK' },
+];
 
 function locateOne(name: string, envVar: string): BinaryLocation | undefined {
   const explicit = process.env[envVar];
@@ -80,14 +100,20 @@ function locateOne(name: string, envVar: string): BinaryLocation | undefined {
   return undefined;
 }
 
-/** Lookup order per binary: TEST_ASSET_* env, then $KUBEBUILDER_ASSETS/<name>, then the build cache. */
+/**
+ * Lookup order per binary: TEST_ASSET_* env, then $KUBEBUILDER_ASSETS/<name>, then the build
+ * cache. All of them or none: a cache from before the cluster had nodes (apiserver and etcd
+ * only) counts as missing the rest.
+ */
 export function locateBinaries(): { binaries?: Binaries; missing: string[] } {
-  const kubeApiserver = locateOne('kube-apiserver', 'TEST_ASSET_KUBE_APISERVER');
-  const etcd = locateOne('etcd', 'TEST_ASSET_ETCD');
+  const found: Partial<Binaries> = {};
   const missing: string[] = [];
-  if (!kubeApiserver) missing.push('kube-apiserver');
-  if (!etcd) missing.push('etcd');
-  return kubeApiserver && etcd ? { binaries: { kubeApiserver, etcd }, missing } : { missing };
+  for (const b of BINARIES) {
+    const location = locateOne(b.name, b.envVar);
+    if (location) found[b.key] = location;
+    else missing.push(b.name);
+  }
+  return missing.length === 0 ? { binaries: found as Binaries, missing } : { missing };
 }
 
 export function binariesAvailable(): boolean {
@@ -524,7 +550,11 @@ export interface ControlPlane extends Cluster {
   readonly dir: string;
   readonly etcdUrl: string;
   readonly pids: { etcd: number; kubeApiserver: number };
-  readonly logs: { etcd: string; kubeApiserver: string };
+  /** Log file per component: etcd, kubeApiserver, and with nodes kube-controller-manager, kube-scheduler, kwok. */
+  readonly logs: { etcd: string; kubeApiserver: string; [component: string]: string };
+  /** The simulated Nodes' names; empty for a bare apiserver. */
+  readonly nodeNames: string[];
+  readonly binaries: Binaries;
   stop(): Promise<void>;
 }
 
@@ -539,6 +569,17 @@ export interface StartOptions {
   handleSignals?: boolean;
   extraApiserverArgs?: string[];
   quiet?: boolean;
+  /**
+   * Simulated Nodes (kwok) plus kube-controller-manager, kube-scheduler and the kubelet
+   * simulator, so workloads make Pods that go Running and Ready. Default 0: apiserver and etcd only.
+   */
+  nodes?: number;
+  /** How long a (re)started container stays not ready on a simulated node; default 1000 ms. */
+  containerReadyDelayMs?: number;
+  /** Readiness probe for containers a test runs itself (see kubelet-simulator.ts). */
+  readinessProbe?: ReadinessProbe;
+  /** SIGTERM -> SIGKILL grace per component on stop; default 10 s (dev: short, nothing to keep). */
+  stopGraceMs?: number;
 }
 
 function clusterFrom(server: string, kubeconfigPath: string, kubeConfig: KubeConfig, conversion: ConversionTarget): Cluster {
@@ -614,12 +655,16 @@ async function startOnce(opts: StartOptions): Promise<ControlPlane> {
   self.watchdog = startWatchdog(dir);
 
   let stopping: Promise<void> | undefined;
+  let simulator: KubeletSimulator | undefined;
+  const grace = opts.stopGraceMs ?? 10_000;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      const [etcd, api] = self.children; // started in this order; stop in reverse
+      await simulator?.stop();
+      const [etcd, api, ...components] = self.children; // started in this order; stop in reverse
+      await Promise.all(components.map((c) => terminate(c, Math.min(grace, 5_000))));
       await self.conversion?.close();
-      if (api) await terminate(api, 10_000);
-      if (etcd) await terminate(etcd, 5_000);
+      if (api) await terminate(api, grace);
+      if (etcd) await terminate(etcd, Math.min(grace, 5_000));
       killGroup(self.watchdog?.pid, 'SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });
       owned.delete(self);
@@ -653,6 +698,7 @@ async function startOnce(opts: StartOptions): Promise<ControlPlane> {
       clientCA: file('client-ca.crt', clientCA.certPem),
       saPub: file('sa.pub', sa.publicKey),
       saKey: file('sa.key', sa.privateKey),
+      servingCA: file('serving-ca.crt', servingCA.certPem),
     };
     say(`certificates ready in ${Math.round(performance.now() - tc)} ms`);
 
@@ -660,7 +706,7 @@ async function startOnce(opts: StartOptions): Promise<ControlPlane> {
     const apiPort = opts.apiserverPort ?? freeApiPort;
     const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
     const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
-    const logs = { etcd: path.join(dir, 'etcd.log'), kubeApiserver: path.join(dir, 'kube-apiserver.log') };
+    const logs: ControlPlane['logs'] = { etcd: path.join(dir, 'etcd.log'), kubeApiserver: path.join(dir, 'kube-apiserver.log') };
 
     const te = performance.now();
     const etcd = spawnLogged(binaries.etcd.path, [
@@ -727,6 +773,36 @@ async function startOnce(opts: StartOptions): Promise<ControlPlane> {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
     self.conversion = await startConversionServer();
+    let nodeNames: string[] = [];
+    if (opts.nodes) {
+      const components = await startNodeComponents({
+        binaries: { kubeControllerManager: binaries.kubeControllerManager.path, kubeScheduler: binaries.kubeScheduler.path, kwok: binaries.kwok.path },
+        kubeConfig,
+        kubeconfigPath,
+        files: { servingCA: f.servingCA, saKey: f.saKey },
+        nodes: opts.nodes,
+        readyDelayMs: opts.containerReadyDelayMs,
+        readinessProbe: opts.readinessProbe,
+        spawn: (name, bin, args) => {
+          logs[name] = path.join(dir, `${name}.log`);
+          const child = spawnLogged(bin, args, logs[name]!, dir);
+          self.children.push(child);
+          return child;
+        },
+        say,
+        log,
+        waitFor: (what, fn, o) => waitFor(what, async () => {
+          const dead = self.children.find(exited);
+          if (dead) {
+            const name = Object.keys(logs)[self.children.indexOf(dead)]!;
+            throw new GiveUp(`${name} exited (${dead.exitCode ?? dead.signalCode})\n--- ${name} log (tail) ---\n${tail(logs[name]!)}`);
+          }
+          return fn();
+        }, o),
+      });
+      simulator = components.simulator;
+      nodeNames = components.nodeNames;
+    }
     say(`control plane up in ${Math.round(performance.now() - t0)} ms; KUBECONFIG=${kubeconfigPath}`);
 
     return {
@@ -735,6 +811,8 @@ async function startOnce(opts: StartOptions): Promise<ControlPlane> {
       etcdUrl,
       pids: { etcd: etcd.pid!, kubeApiserver: api.pid! },
       logs,
+      nodeNames,
+      binaries,
       stop,
     };
   } catch (e) {

@@ -1,22 +1,26 @@
-// The newcomer's flow, end to end, on a real kube-apiserver:
-//   helm install -> operator up -> kubectl apply -f deploy/examples/ -> injected Pods ->
-//   kubectl get sidecarsets -> helm upgrade -> helm uninstall.
+// The newcomer's flow, end to end, on a local cluster with 2 simulated Nodes:
+//   helm install -> the chart's Deployment (default replica count) scheduled and Ready ->
+//   kubectl apply -f deploy/examples/ -> injected, Ready Pods -> kubectl get sidecarsets ->
+//   helm upgrade (a rolling update of the operator) -> helm uninstall.
 //
 // Everything the chart renders is installed by the real helm, untouched: the webhook
 // configurations keep their `service:` clientConfig, the operator creates its own certificate
-// (self mode) for <service>.<namespace>.svc and patches the caBundle itself. There is no kubelet
-// and no kube-proxy, so two pieces stand in for them:
-//   - the operator runs as a child process, `node src/cli/main.ts` with the Deployment's args
-//     (only the listening ports, the cert dir, the bind address and the kubeconfig differ), as
-//     the chart's ServiceAccount (a TokenRequest token): a verb missing from the chart's RBAC
-//     breaks the flow;
+// (self mode) for <service>.<namespace>.svc and patches the caBundle itself. The controller-manager
+// makes the Deployment's Pods, the scheduler binds them, the simulated kubelet runs them. What a
+// node would do with the operator's own container, and kube-proxy, are stood in for here:
+//   - each of the Deployment's Pods gets an operator child process, `node src/cli/main.ts` with
+//     that Pod's container args (only the listening ports, the cert dir, the bind address and the
+//     kubeconfig differ) and POD_NAME, as the chart's ServiceAccount (a TokenRequest token): a
+//     verb missing from the chart's RBAC breaks the flow. A Pod that goes away has its process
+//     SIGTERMed. The simulated kubelet's readiness probe for the Pod is that process' /readyz;
 //   - the apiserver's egress selector sends its connections to Services ("cluster" traffic)
 //     through an HTTP CONNECT proxy on a unix socket in this process, which routes the webhook
-//     and conversion Services' ClusterIP:443 -> targetPort -> the operator's port, as kube-proxy would.
-// This file starts a control plane of its own: cluster-wide webhooks must not reach other suites.
+//     and conversion Services' ClusterIP:443 to the ready endpoints of their EndpointSlices,
+//     round robin, as kube-proxy would, and from a Pod's IP to its process' webhook port.
+// This file starts a cluster of its own: cluster-wide webhooks must not reach other suites.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -30,11 +34,9 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  PatchStrategy,
-  KubernetesObjectApi,
-  setHeaderOptions,
+  DiscoveryV1Api,
+  PolicyV1Api,
   type KubeConfig,
-  type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
 import YAML from 'yaml';
@@ -43,6 +45,7 @@ import {
   ANNOTATION_SIDECARSET_HASH,
   LABEL_INJECT,
   LABEL_INJECT_OPT_OUT_VALUE,
+  LABEL_SIDECARSET_NAME,
   type SidecarSet,
 } from '../../src/api/sidecarset.ts';
 import {
@@ -55,7 +58,8 @@ import {
   waitFor,
   type ControlPlane,
 } from '../control-plane/harness.ts';
-import { CHART_DIR, REPO_ROOT, ensureHelmTools, runHelm, type HelmResult } from '../support/helm.ts';
+import { kubectlRunner } from '../support/kubectl.ts';
+import { CHART_DIR, REPO_ROOT, runHelm, type HelmResult } from '../support/helm.ts';
 
 const RELEASE = 'sidecarset';
 const NS = 'sidecarset-system';
@@ -63,7 +67,6 @@ const EXAMPLES = path.join(REPO_ROOT, 'deploy/examples');
 const GVR = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'sidecarsets' };
 /** The storage version: read without the conversion webhook. */
 const STORAGE_GVR = { ...GVR, version: 'v1beta1' };
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 const available = binariesAvailable();
 if (!available && (process.env[REQUIRE_ENV] === '1' || process.env.SIDECARSET_REQUIRE_INTEGRATION === '1')) {
@@ -81,23 +84,13 @@ function readExamples(): Obj[] {
   );
 }
 
-/** Labels that satisfy a label selector (matchLabels plus the first value of each In). */
-function labelsFor(selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> }): Record<string, string> {
-  const labels = { ...(selector.matchLabels ?? {}) };
-  for (const e of selector.matchExpressions ?? []) {
-    if (e.operator === 'In') labels[e.key] = e.values![0]!;
-    else if (e.operator === 'Exists') labels[e.key] = 'x';
-  }
-  return labels;
-}
-
 // ---------------------------------------------------------------------------------------------
 // kube-proxy stand-in: the apiserver's "cluster" egress, as an HTTP CONNECT proxy on a unix socket
 
 interface EgressProxy {
   socketPath: string;
-  /** ClusterIP:port -> local port, filled in once the Service and the operator exist. */
-  routes: Map<string, number>;
+  /** Where a CONNECT target (ClusterIP:port) goes: a local port, or undefined for 502. */
+  route: (target: string) => Promise<number | undefined>;
   /** Every CONNECT target, for the assertion that the apiserver really came through here. */
   seen: string[];
   close(): Promise<void>;
@@ -105,17 +98,26 @@ interface EgressProxy {
 
 async function startEgressProxy(dir: string): Promise<EgressProxy> {
   const socketPath = path.join(dir, 'egress.sock');
-  const routes = new Map<string, number>();
   const seen: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((_req, res) => res.writeHead(405).end());
-  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+  const proxy: EgressProxy = {
+    socketPath,
+    route: async () => undefined,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  server.on('connect', async (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     const target = req.url ?? '';
     seen.push(target);
-    const port = routes.get(target);
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
+    const port = await proxy.route(target).catch(() => undefined);
     if (port === undefined) {
       client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
       return;
@@ -132,16 +134,7 @@ async function startEgressProxy(dir: string): Promise<EgressProxy> {
     client.on('close', () => upstream.destroy());
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  return {
-    socketPath,
-    routes,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return proxy;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,7 +213,26 @@ async function startOperatorProcess(args: string[], env: Record<string, string>,
 
 // ---------------------------------------------------------------------------------------------
 
-describe('helm install, then the newcomer flow, on a real kube-apiserver', { skip: available ? false : SKIP_REASON, timeout: 600_000 }, () => {
+/** One Prometheus sample value summed over the series whose labels include `labels`. */
+function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/** The operator process standing in for one of the Deployment's Pods. */
+interface Replica {
+  pod: string;
+  podIP: string;
+  process: OperatorProcess;
+}
+
+describe('helm install, then the newcomer flow, on a local cluster with simulated nodes', { skip: available ? false : SKIP_REASON, timeout: 600_000 }, () => {
   let dir: string;
   let proxy: EgressProxy;
   let cp: ControlPlane;
@@ -228,24 +240,31 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
   let core: CoreV1Api;
   let objects: CustomObjectsApi;
   let admission: AdmissionregistrationV1Api;
-  let operator: OperatorProcess | undefined;
   let deploymentArgs: string[];
   let serviceAccount: string;
   let sidecarSet: SidecarSet;
-  let appNamespace: string;
-  /** A Pod like the examples' workload would create, selected by the SidecarSet. */
+  const appNamespace = 'demo';
+  /** Pod name -> its operator process; retired: the processes of Pods that went away. */
+  const replicas = new Map<string, Replica>();
+  const retired: Replica[] = [];
+  let supervisor: NodeJS.Timeout | undefined;
+  /** A Pod like the examples' workload creates, selected by the SidecarSet. */
   let podNamed: (name: string, extraLabels?: Record<string, string>) => V1Pod;
-  const tools = available ? ensureHelmTools() : undefined;
 
   const helm = (...args: string[]): HelmResult => runHelm([...args, '--kubeconfig', cp.kubeconfigPath]);
-  const kubectl = (...args: string[]): string => {
-    const res = spawnSync(tools!.kubectl, ['--kubeconfig', cp.kubeconfigPath, ...args], { encoding: 'utf8', timeout: 60_000 });
+  /** The apiserver's own version of kubectl, as `npm run dev` prints it. */
+  const kubectl = async (...args: string[]): Promise<string> => {
+    const res = await kubectlRunner(cp.binaries.kubectl.path, cp.kubeconfigPath, REPO_ROOT)(...args);
     assert.equal(res.status, 0, `kubectl ${args.join(' ')}:\n${res.stderr}`);
     return res.stdout;
   };
-  const operatorLog = (): string => (operator ? `\n--- operator log (tail) ---\n${logTail(operator.logFile)}` : '');
-  /** Waits for p, failing at once if the operator meanwhile hits an RBAC denial. */
-  const guard = <T>(p: Promise<T>): Promise<T> => (operator ? Promise.race([p, operator.denied]) : p);
+  const all = (): Replica[] => [...replicas.values(), ...retired];
+  const operatorLog = (): string => all().map((r) => `\n--- operator log of ${r.pod} (tail) ---\n${logTail(r.process.logFile)}`).join('');
+  /** Waits for p, failing at once if an operator meanwhile hits an RBAC denial. */
+  const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, ...all().map((r) => r.process.denied)]);
+  const metrics = async (r: Replica): Promise<string> => (await fetch(`http://127.0.0.1:${r.process.ports.metrics}/metrics`)).text();
+  const isOperatorPod = (pod: { metadata?: { namespace?: string; ownerReferences?: Array<{ kind: string }> } }): boolean =>
+    pod.metadata?.namespace === NS && (pod.metadata.ownerReferences ?? []).some((o) => o.kind === 'ReplicaSet');
 
   // The steps build on each other: after a failure the rest are skipped, not failed again.
   let broken: string | undefined;
@@ -261,12 +280,31 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
     });
   };
 
-  async function newNamespace(name: string): Promise<void> {
-    await core.createNamespace({ body: { metadata: { name } } });
-    // The ServiceAccount admission plugin needs it before it admits Pods (no controller-manager here).
-    await core.createNamespacedServiceAccount({ namespace: name, body: { metadata: { name: 'default' } } }).catch((e) => {
-      if (errorCode(e) !== 409) throw e;
-    });
+  /** The kubelet's part for the chart's Pods: one operator process per running Pod, SIGTERM when it goes. */
+  function superviseReplicas(kubeconfig: string): void {
+    let syncing = false;
+    const sync = async (): Promise<void> => {
+      const pods = (await core.listNamespacedPod({ namespace: NS })).items.filter(isOperatorPod);
+      for (const pod of pods) {
+        const name = pod.metadata!.name!;
+        if (pod.metadata!.deletionTimestamp || !pod.status?.podIP || replicas.has(name)) continue;
+        const [webhookPort, metricsPort] = await freePorts(2);
+        const args = localArgs(pod.spec!.containers[0]!.args!, { webhook: webhookPort!, metrics: metricsPort!, certDir: path.join(dir, `certs-${name}`), kubeconfig });
+        const process = await startOperatorProcess(args, { POD_NAMESPACE: NS, POD_NAME: name }, path.join(dir, `operator-${name}.log`));
+        replicas.set(name, { pod: name, podIP: pod.status.podIP, process });
+      }
+      for (const [name, r] of replicas) {
+        if (pods.some((p) => p.metadata!.name === name && !p.metadata!.deletionTimestamp)) continue;
+        r.process.child.kill('SIGTERM');
+        replicas.delete(name);
+        retired.push(r);
+      }
+    };
+    supervisor = setInterval(() => {
+      if (syncing) return;
+      syncing = true;
+      sync().catch(() => undefined).finally(() => (syncing = false));
+    }, 300);
   }
 
   before(async () => {
@@ -278,7 +316,16 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
       kind: 'EgressSelectorConfiguration',
       egressSelections: [{ name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { uds: { udsName: proxy.socketPath } } } }],
     }));
-    cp = await startControlPlane({ extraApiserverArgs: [`--egress-selector-config-file=${egressConfig}`] });
+    cp = await startControlPlane({
+      nodes: 2,
+      extraApiserverArgs: [`--egress-selector-config-file=${egressConfig}`],
+      // The chart's readinessProbe (/readyz on the metrics port), run against the Pod's process.
+      readinessProbe: async (pod) => {
+        if (!isOperatorPod(pod)) return undefined;
+        const r = replicas.get(pod.metadata.name);
+        return r !== undefined && (await httpStatus(`http://127.0.0.1:${r.process.ports.metrics}/readyz`).catch(() => 0)) === 200;
+      },
+    });
     kc = cp.kubeConfig;
     core = kc.makeApiClient(CoreV1Api);
     objects = kc.makeApiClient(CustomObjectsApi);
@@ -286,8 +333,11 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
   });
 
   after(async () => {
-    operator?.stopWatching();
-    if (operator && operator.child.exitCode === null && operator.child.signalCode === null) operator.child.kill('SIGKILL');
+    clearInterval(supervisor);
+    for (const r of all()) {
+      r.process.stopWatching();
+      if (r.process.child.exitCode === null && r.process.child.signalCode === null) r.process.child.kill('SIGKILL');
+    }
     await cp?.stop();
     await proxy?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -314,17 +364,16 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
     deploymentArgs = container.args!;
     serviceAccount = deployment.spec!.template.spec!.serviceAccountName!;
     await core.readNamespacedServiceAccount({ name: serviceAccount, namespace: NS });
-    // No controller-manager: create the namespace's default ServiceAccount for the Pod below.
-    await core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: 'default' } } }).catch((e) => {
-      if (errorCode(e) !== 409) throw e;
-    });
   });
 
-  step('the operator starts with the Deployment flags, as the chart ServiceAccount, and becomes ready', async () => {
-    // The Service routes 443 -> targetPort (a named container port) -> the Pod; here the Pod is us.
+  step('the Deployment\'s replicas are scheduled on kwok Nodes, run as the chart ServiceAccount, and become Ready; the PDB is satisfied', async () => {
+    const deployment = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: RELEASE, namespace: NS });
+    const defaults = YAML.parse(fs.readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')) as { replicaCount: number };
+    assert.equal(deployment.spec!.replicas, defaults.replicaCount, 'the chart\'s default replica count');
+    assert.ok(defaults.replicaCount >= 2);
+    // The Service routes 443 -> targetPort (a named container port) -> the Pods' port.
     const service = await core.readNamespacedService({ name: `${RELEASE}-webhook`, namespace: NS });
     const servicePort = service.spec!.ports!.find((p) => p.port === 443)!;
-    const deployment = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: RELEASE, namespace: NS });
     const containerPort = deployment.spec!.template.spec!.containers[0]!.ports!.find((p) => p.name === servicePort.targetPort)!.containerPort;
     assert.equal(deploymentArgs.find((a) => a.startsWith('--port=')), `--port=${containerPort}`, 'Service targetPort is the --port');
 
@@ -345,25 +394,40 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
       'current-context': 'operator',
     }), { mode: 0o600 });
 
-    const [webhookPort, metricsPort] = await freePorts(2);
-    const certDir = path.join(dir, 'webhook-certs');
-    const args = localArgs(deploymentArgs, { webhook: webhookPort!, metrics: metricsPort!, certDir, kubeconfig });
-    operator = await startOperatorProcess(args, { POD_NAMESPACE: NS, POD_NAME: `${RELEASE}-test` }, path.join(dir, 'operator.log'));
-    proxy.routes.set(`${service.spec!.clusterIP}:443`, webhookPort!);
+    // kube-proxy: ClusterIP:443 -> the ready endpoints of the Service's EndpointSlices, round robin.
+    // The conversion Service targets the same port of the same Pods.
     const conversionService = await core.readNamespacedService({ name: `${RELEASE}-conversion`, namespace: NS });
-    proxy.routes.set(`${conversionService.spec!.clusterIP}:443`, webhookPort!);
+    const routed = new Map([service, conversionService].map((s) => [`${s.spec!.clusterIP}:443`, s.metadata!.name!]));
+    const discovery = kc.makeApiClient(DiscoveryV1Api);
+    let next = 0;
+    proxy.route = async (target) => {
+      const serviceName = routed.get(target);
+      if (!serviceName) return undefined;
+      const slices = await discovery.listNamespacedEndpointSlice({ namespace: NS, labelSelector: `kubernetes.io/service-name=${serviceName}` });
+      const endpoints = slices.items
+        .filter((s) => s.ports?.some((p) => p.port === containerPort))
+        .flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses));
+      const ports = endpoints.map((ip) => [...replicas.values()].find((r) => r.podIP === ip)?.process.ports.webhook).filter((p) => p !== undefined);
+      return ports.length ? ports[next++ % ports.length] : undefined;
+    };
+    superviseReplicas(kubeconfig);
 
-    // Fail at once, with the operator's log, if it exits instead of becoming ready.
-    const exited = operator.exited.then((code) => assert.fail(`operator exited (${code})${operatorLog()}`));
-    for (const probe of ['healthz', 'readyz']) {
-      await Promise.race([
-        exited,
-        operator.denied,
-        waitFor(`operator /${probe}`, async () => (await httpStatus(`http://127.0.0.1:${metricsPort}/${probe}`)) === 200, { timeoutMs: 60_000 })
-          .catch((e) => assert.fail(`${(e as Error).message}${operatorLog()}`)),
-      ]);
-    }
-    exited.catch(() => {}); // a later exit is the SIGTERM step's business
+    await guard(waitFor(`${defaults.replicaCount} replicas Ready`, async () => {
+      const d = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: RELEASE, namespace: NS });
+      for (const r of replicas.values()) if (r.process.child.exitCode !== null) assert.fail(`operator of ${r.pod} exited (${r.process.child.exitCode})${operatorLog()}`);
+      return d.status?.readyReplicas === defaults.replicaCount;
+    }, { timeoutMs: 90_000 })).catch((e) => assert.fail(`${(e as Error).message}${operatorLog()}`));
+    const pods = (await core.listNamespacedPod({ namespace: NS })).items.filter(isOperatorPod);
+    assert.equal(pods.length, defaults.replicaCount);
+    for (const p of pods) assert.ok(cp.nodeNames.includes(p.spec!.nodeName!), `${p.metadata!.name} on a kwok Node (${p.spec!.nodeName})`);
+    assert.equal(replicas.size, defaults.replicaCount, 'one operator process per Pod');
+
+    const pdb = await waitFor('PodDisruptionBudget satisfied', async () => {
+      const list = await kc.makeApiClient(PolicyV1Api).listNamespacedPodDisruptionBudget({ namespace: NS });
+      const b = list.items[0];
+      return b && b.status?.currentHealthy === defaults.replicaCount && b.status.currentHealthy >= (b.status.desiredHealthy ?? Infinity) && (b.status.disruptionsAllowed ?? 0) >= 1 ? b : undefined;
+    }, { timeoutMs: 30_000 });
+    assert.ok(pdb.spec?.minAvailable !== undefined || pdb.spec?.maxUnavailable !== undefined);
   });
 
   step('self mode: the operator keeps its certificate in a Secret and fills every caBundle', async () => {
@@ -384,22 +448,12 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
     }
   });
 
-  step('kubectl apply -f deploy/examples/: the SidecarSet is defaulted and validated by the webhooks', async () => {
-    const examples = readExamples();
-    const sets = examples.filter((o) => o.kind === 'SidecarSet');
-    assert.ok(sets.length >= 1, 'deploy/examples/ holds a SidecarSet');
-    // `kubectl apply -n demo -f deploy/examples/`: SidecarSets first (cluster-scoped), then the rest
-    // (ConfigMaps, workloads) in the application namespace.
-    appNamespace = 'demo';
-    await newNamespace(appNamespace);
+  step('kubectl apply -n demo -f deploy/examples/ (the apiserver\'s kubectl, its own file order): the SidecarSet is defaulted and validated by the webhooks', async () => {
+    await kubectl('create', 'namespace', appNamespace);
     const seenBefore = proxy.seen.length;
-    for (const s of sets) {
-      await objects.createClusterCustomObject({ ...GVR, body: s }).catch((e) => assert.fail(`create SidecarSet ${s.metadata.name}: ${String((e as { body?: unknown }).body ?? e)}${operatorLog()}`));
-    }
-    const generic = KubernetesObjectApi.makeApiClient(kc);
-    for (const o of examples.filter((x) => x.kind !== 'SidecarSet')) {
-      await generic.create({ ...o, metadata: { ...o.metadata, namespace: appNamespace } } as KubernetesObject);
-    }
+    const applied = await kubectl('apply', '-n', appNamespace, '-f', 'deploy/examples/');
+    assert.match(applied, /sidecarset\.apps\.kruise\.io\/log-agent created/);
+    const sets = readExamples().filter((o) => o.kind === 'SidecarSet');
     sidecarSet = (await objects.getClusterCustomObject({ ...GVR, name: sets[0]!.metadata.name })) as SidecarSet;
     assert.ok(sidecarSet.metadata.annotations?.[ANNOTATION_SIDECARSET_HASH], 'defaulting webhook set the hash annotation');
     assert.equal(sidecarSet.spec.updateStrategy?.type ?? 'unset', sets[0]!.spec.updateStrategy?.type ?? 'RollingUpdate');
@@ -420,82 +474,76 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
     });
   });
 
-  step('Pods the SidecarSet selects are injected; opted-out Pods and the operator namespace are not', async () => {
+  step('the example Deployment\'s Pods are injected, scheduled, Running and Ready', async () => {
     const containers = (sidecarSet.spec.containers ?? []).map((c) => c.name);
     assert.ok(containers.length > 0);
-    const labels = labelsFor(sidecarSet.spec.selector ?? {});
-    // What the examples' workload would create (no controller-manager here), else a minimal Pod.
-    const workload = readExamples().find((o) => o.kind === 'Pod' || o.spec?.template?.spec);
-    const template: Obj = workload?.kind === 'Pod'
-      ? workload
-      : workload
-        ? { apiVersion: 'v1', kind: 'Pod', metadata: workload.spec.template.metadata ?? {}, spec: workload.spec.template.spec }
-        : { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'app', labels }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } };
+    const workload = readExamples().find((o) => o.kind === 'Deployment')!;
+    const pods = await guard(waitFor('the workload\'s Pods Ready', async () => {
+      const list = await core.listNamespacedPod({ namespace: appNamespace, labelSelector: `app=${workload.spec.selector.matchLabels.app}` });
+      const ready = list.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return ready.length === workload.spec.replicas ? ready : undefined;
+    }, { timeoutMs: 60_000 })).catch((e) => assert.fail(`${(e as Error).message}${operatorLog()}`));
+    for (const pod of pods) {
+      const names = pod.spec!.containers.map((c) => c.name);
+      for (const c of containers) assert.ok(names.includes(c), `${pod.metadata!.name} got sidecar ${c}: ${names.join(',')}`);
+      assert.ok((pod.metadata?.annotations?.[ANNOTATION_INJECTED_LIST] ?? '').split(',').includes(sidecarSet.metadata.name!), `${ANNOTATION_INJECTED_LIST} names the SidecarSet`);
+      assert.ok(cp.nodeNames.includes(pod.spec!.nodeName!));
+      assert.equal(pod.status!.containerStatuses!.length, names.length, 'the sidecar runs too');
+    }
     podNamed = (name: string, extraLabels: Record<string, string> = {}): V1Pod => {
-      const p = structuredClone(template) as V1Pod;
-      p.metadata = { ...p.metadata, name, namespace: undefined, labels: { ...labels, ...(p.metadata?.labels ?? {}), ...extraLabels } };
+      const p = { apiVersion: 'v1', kind: 'Pod', metadata: structuredClone(workload.spec.template.metadata ?? {}), spec: structuredClone(workload.spec.template.spec) } as V1Pod;
+      p.metadata = { ...p.metadata, name, labels: { ...(p.metadata?.labels ?? {}), ...extraLabels } };
       return p;
     };
-    const names = (p: V1Pod): string[] => p.spec!.containers.map((c) => c.name);
+  });
 
-    for (const name of ['app-1', 'app-2']) {
-      const pod = await core.createNamespacedPod({ namespace: appNamespace, body: podNamed(name) });
-      for (const c of containers) assert.ok(names(pod).includes(c), `${name} got sidecar ${c}: ${names(pod).join(',')}${operatorLog()}`);
-      const injected = (pod.metadata?.annotations?.[ANNOTATION_INJECTED_LIST] ?? '').split(',');
-      assert.ok(injected.includes(sidecarSet.metadata.name!), `${ANNOTATION_INJECTED_LIST} names the SidecarSet`);
+  step('status follows the Pods the simulated kubelet made Ready: kubectl get sidecarsets shows MATCHED / UPDATED / READY', async () => {
+    const name = sidecarSet.metadata.name!;
+    // The examples' Pods: the Deployment's replicas and the plain Pods.
+    const examples = readExamples();
+    const count = examples.filter((o) => o.kind === 'Deployment').reduce((n, o) => n + o.spec.replicas, 0) + examples.filter((o) => o.kind === 'Pod').length;
+    await guard(waitFor(`SidecarSet status ${count}/${count}/${count}`, async () => {
+      const s = (await objects.getClusterCustomObject({ ...GVR, name })) as SidecarSet;
+      return s.status?.matchedPods === count && s.status.updatedPods === count && s.status.readyPods === count;
+    }, { timeoutMs: 60_000 })).catch((e) => assert.fail(`${(e as Error).message}${operatorLog()}`));
+
+    const table = (await kubectl('get', 'sidecarsets', name)).trim().split('\n');
+    assert.deepEqual(table[0]!.split(/\s+/), ['NAME', 'MATCHED', 'UPDATED', 'READY', 'AGE']);
+    assert.deepEqual(table[1]!.split(/\s+/).slice(0, 4), [name, String(count), String(count), String(count)]);
+
+    // Revisions live in the operator's namespace.
+    const revisions = await kc.makeApiClient(AppsV1Api).listNamespacedControllerRevision({ namespace: NS });
+    assert.ok(revisions.items.some((r) => r.metadata?.labels?.[LABEL_SIDECARSET_NAME] === name), 'ControllerRevision in the operator namespace');
+  });
+
+  step('both replicas answer admission requests through the Service; exactly one leads, holding the chart\'s Lease', async () => {
+    // Concurrent requests make the apiserver open more than one connection: kube-proxy balances connections.
+    const counts = async (): Promise<number[]> => Promise.all([...replicas.values()].map(async (r) => metricValue(await metrics(r), 'sidecarset_webhook_admission_duration_seconds_count', { webhook: 'mutate-pod' })));
+    for (let round = 0; round < 10 && (await counts()).some((c) => c === 0); round++) {
+      await Promise.all(Array.from({ length: 8 }, (_, i) => core.createNamespacedPod({ namespace: appNamespace, body: podNamed(`dry-run-${round}-${i}`), dryRun: 'All' })));
     }
+    const perReplica = await counts();
+    assert.ok(perReplica.every((c) => c > 0), `every replica got Pod admission requests: ${perReplica.join(', ')}`);
+
+    const leaders = await Promise.all([...replicas.values()].map(async (r) => metricValue(await metrics(r), 'sidecarset_controller_leader')));
+    assert.deepEqual(leaders.sort(), [...Array(replicas.size - 1).fill(0), 1], 'one leader');
+    const leaseName = deploymentArgs.find((a) => a.startsWith('--leader-election-id='))!.split('=')[1]!;
+    const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: leaseName, namespace: NS });
+    assert.ok(lease.spec?.holderIdentity, 'the leader holds the Lease');
+  });
+
+  step('opted-out Pods and the operator namespace are not injected', async () => {
+    const containers = (sidecarSet.spec.containers ?? []).map((c) => c.name);
+    const names = (p: V1Pod): string[] => p.spec!.containers.map((c) => c.name);
     const optedOut = await core.createNamespacedPod({ namespace: appNamespace, body: podNamed('opted-out', { [LABEL_INJECT]: LABEL_INJECT_OPT_OUT_VALUE }) });
     for (const c of containers) assert.ok(!names(optedOut).includes(c), 'opt-out label honoured');
     const own = await core.createNamespacedPod({ namespace: NS, body: podNamed('in-operator-namespace') });
     for (const c of containers) assert.ok(!names(own).includes(c), 'operator namespace excluded');
   });
 
-  step('status follows the Pods: kubectl get sidecarsets shows MATCHED / UPDATED / READY', async () => {
-    // The examples' own Pods were injected when applied, and count too.
-    const pods = ['app-1', 'app-2', ...readExamples().filter((o) => o.kind === 'Pod').map((o) => o.metadata.name as string)];
-    const count = pods.length;
-    for (const name of pods) {
-      const pod = await core.readNamespacedPod({ name, namespace: appNamespace });
-      const now = new Date().toISOString();
-      const status = {
-        phase: 'Running',
-        conditions: [
-          { type: 'Initialized', status: 'True', lastTransitionTime: now },
-          { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-          { type: 'Ready', status: 'True', lastTransitionTime: now },
-        ],
-        containerStatuses: pod.spec!.containers.map((c) => ({
-          name: c.name,
-          image: c.image,
-          imageID: `docker.io/library/${c.image}@sha256:${'0'.repeat(64)}`,
-          ready: true,
-          started: true,
-          restartCount: 0,
-          state: { running: { startedAt: now } },
-        })),
-      };
-      await core.patchNamespacedPodStatus({ name, namespace: appNamespace, body: { status } }, MERGE_PATCH);
-    }
-    const name = sidecarSet.metadata.name!;
-    await guard(waitFor(`SidecarSet status ${count}/${count}/${count}`, async () => {
-      const s = (await objects.getClusterCustomObject({ ...GVR, name })) as SidecarSet;
-      return s.status?.matchedPods === count && s.status.updatedPods === count && s.status.readyPods === count;
-    }, { timeoutMs: 60_000 })).catch((e) => assert.fail(`${(e as Error).message}${operatorLog()}`));
-
-    const table = kubectl('get', 'sidecarsets', name).trim().split('\n');
-    assert.deepEqual(table[0]!.split(/\s+/), ['NAME', 'MATCHED', 'UPDATED', 'READY', 'AGE']);
-    assert.deepEqual(table[1]!.split(/\s+/).slice(0, 4), [name, String(count), String(count), String(count)]);
-
-    // Revisions live in the operator's namespace; the leader holds the chart's Lease there.
-    const revisions = await kc.makeApiClient(AppsV1Api).listNamespacedControllerRevision({ namespace: NS });
-    assert.ok(revisions.items.some((r) => r.metadata?.labels?.['kruise.io/sidecarset-name'] === name), 'ControllerRevision in the operator namespace');
-    const leaseName = deploymentArgs.find((a) => a.startsWith('--leader-election-id='))!.split('=')[1]!;
-    const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: leaseName, namespace: NS });
-    assert.ok(lease.spec?.holderIdentity, 'a leader holds the Lease');
-  });
-
-  step('helm upgrade keeps the operator-written caBundle (lookup), and injection goes on', async () => {
+  step('helm upgrade keeps the operator-written caBundle (lookup), rolls the replicas, and injection goes on', async () => {
     const before = await admission.readMutatingWebhookConfiguration({ name: `${RELEASE}-mutating-webhook-configuration` });
+    const oldPods = new Set(replicas.keys());
     const res = helm('upgrade', RELEASE, CHART_DIR, '--namespace', NS, '--reuse-values', '--set', 'logLevel=debug');
     assert.equal(res.status, 0, `helm upgrade:\n${res.stderr}`);
     const manifest = helm('get', 'manifest', RELEASE, '--namespace', NS);
@@ -506,6 +554,15 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
       const live = before.webhooks!.find((x) => x.name === w.name)!;
       assert.equal(w.clientConfig.caBundle, live.clientConfig.caBundle, `${w.name}: upgrade renders the live caBundle`);
     }
+    // The new flag changes the Pod template: a rolling update replaces every replica, the PDB respected.
+    await kubectl('rollout', 'status', '-n', NS, `deployment/${RELEASE}`, '--timeout=120s');
+    await waitFor('only new replicas, all Ready', async () => {
+      const d = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: RELEASE, namespace: NS });
+      return d.status?.readyReplicas === d.spec!.replicas && [...replicas.keys()].every((p) => !oldPods.has(p)) && replicas.size === d.spec!.replicas;
+    }, { timeoutMs: 60_000 });
+    for (const r of replicas.values()) assert.ok(r.process.child.spawnargs.includes('--log-level=debug'), `${r.pod} runs with the upgraded flags`);
+    for (const r of retired) assert.equal(await r.process.exited, 0, `the replaced replica ${r.pod} exited cleanly on SIGTERM${operatorLog()}`);
+
     const afterUpgrade = await admission.readMutatingWebhookConfiguration({ name: `${RELEASE}-mutating-webhook-configuration` });
     for (const w of afterUpgrade.webhooks!) assert.ok(w.clientConfig.caBundle);
     const pod = await core.createNamespacedPod({ namespace: appNamespace, body: podNamed('after-upgrade') });
@@ -513,7 +570,8 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
   });
 
   step('SIGTERM: not ready at once, still answering during the drain, exits within the grace period', async () => {
-    const op = operator!;
+    const [first] = replicas.values();
+    const op = first!.process;
     const deployment = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: RELEASE, namespace: NS });
     const spec = deployment.spec!.template.spec!;
     const preStop = spec.containers[0]!.lifecycle?.preStop?.sleep?.seconds ?? 0;
@@ -521,14 +579,16 @@ describe('helm install, then the newcomer flow, on a real kube-apiserver', { ski
     const t0 = Date.now();
     op.child.kill('SIGTERM');
     await waitFor('readyz fails after SIGTERM', async () => (await httpStatus(`http://127.0.0.1:${op.ports.metrics}/readyz`)) !== 200, { timeoutMs: 5_000, intervalMs: 100 });
-    // The apiserver keeps using this replica during the drain: Pod creations still get injected.
+    // Pod creations go on being injected while this replica drains (the other one is there too).
     const pod = await core.createNamespacedPod({ namespace: appNamespace, body: podNamed('during-drain') });
     for (const c of sidecarSet.spec.containers ?? []) assert.ok(pod.spec!.containers.some((x) => x.name === c.name), `during the drain, ${c.name} injected`);
     const code = await Promise.race([op.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs))]);
     assert.equal(code, 0, `operator exit within ${graceMs} ms (took ${Date.now() - t0} ms)${operatorLog()}`);
-    op.stopWatching();
     // Denials that did not break a step (an Event, a retry) still mean the chart's RBAC is short.
-    assert.doesNotMatch(fs.readFileSync(op.logFile, 'utf8'), DENIAL);
+    for (const r of all()) {
+      r.process.stopWatching();
+      assert.doesNotMatch(fs.readFileSync(r.process.logFile, 'utf8'), DENIAL);
+    }
   });
 
   step('helm uninstall removes the release but keeps the CRD and the SidecarSets', async () => {

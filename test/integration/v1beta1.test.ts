@@ -10,9 +10,8 @@ import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrate
 import { CONVERSION_PATH } from '../../src/api/crd.ts';
 import { ANNOTATION_SIDECARSET_HASH, ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE, LABEL_CUSTOM_VERSION, LABEL_SIDECARSET_NAME } from '../../src/api/sidecarset.ts';
 import { controllerComponent } from '../../src/operator/controller-component.ts';
-import { SIDECARSET_CRD, SKIP_REASON, errorCode, readYamlObjects, testControlPlane, waitFor, type Cluster } from '../control-plane/harness.ts';
+import { SIDECARSET_CRD, SKIP_REASON, errorCode, locateBinaries, readYamlObjects, testControlPlane, waitFor, type Cluster } from '../control-plane/harness.ts';
 import type { ConversionTarget } from '../control-plane/conversion-server.ts';
-import { ensureHelmTools } from '../support/helm.ts';
 import { startInProcessOperator, type InProcessOperator } from '../support/in-process-operator.ts';
 
 const cp = await testControlPlane();
@@ -135,7 +134,7 @@ describe('SidecarSet v1alpha1 and v1beta1 on a real kube-apiserver', { skip: cp 
   });
 
   it('kubectl get sidecarsets shows NAME, MATCHED, UPDATED, READY and AGE in both versions', async () => {
-    const { kubectl } = ensureHelmTools();
+    const kubectl = locateBinaries().binaries!.kubectl.path; // the apiserver's own version
     for (const resource of ['sidecarsets', 'sidecarsets.v1alpha1.apps.kruise.io', 'sidecarsets.v1beta1.apps.kruise.io']) {
       // Asynchronously: the apiserver converts through this very process.
       const { stdout } = await execFileAsync(kubectl, ['--kubeconfig', cluster.kubeconfigPath, 'get', resource, `alpha-${RUN}`], { encoding: 'utf8', timeout: 60_000 });

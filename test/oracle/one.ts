@@ -1,0 +1,10 @@
+import { locateOracle } from '../kruise-oracle/binary.ts';
+import { generateCases } from './generator.ts';
+import { OracleProcess } from './oracle-process.ts';
+import { oracleRequest } from './sides.ts';
+const [seed, index] = [Number(process.argv[2]), Number(process.argv[3])];
+const c = generateCases(seed, index + 1)[index];
+const oracle = new OracleProcess(locateOracle()!);
+console.log(JSON.stringify(c));
+console.log(JSON.stringify(await oracle.ask(oracleRequest(c))).slice(0, 3000));
+await oracle.close();

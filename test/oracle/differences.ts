@@ -112,7 +112,7 @@ const GO_COMPOSITE = /^(?:&?[\w.]*\{|map\[|\[\]|\(\*|"&\{)/;
 /** Whether `printed` is how Kubernetes v1.32 prints the value we print as JSON (`value`). */
 function isGoPrinting(printed: string, value: unknown): boolean {
   if (value === null || value === undefined) return printed === '"null"';
-  if (typeof value === 'string') return printed === value; // a named string type: printed unquoted
+  if (typeof value === 'string') return printed === value || GO_COMPOSITE.test(printed); // a named string type: unquoted
   return GO_COMPOSITE.test(printed);
 }
 
@@ -134,26 +134,25 @@ function withJsonValues(ours: Outcome, kruise: Outcome): Outcome {
 const isInjected = (container: Container): boolean => container.env?.find((env) => env.name === 'IS_INJECTED')?.value === 'true';
 
 /**
- * Kruise's outcome without what its sidecars took from Pod containers that a sidecar of the same name
- * replaces (mounts, devices, env), where our sidecar lacks it.
+ * An injection outcome without the mounts, devices and env vars of its sidecars that are named like
+ * those of Pod containers a sidecar of the same name replaces: what the two sides copy there differs by
+ * that rule (Kruise copies the replaced container's, we the next source's or none).
  */
-function withoutReplacedSources(c: Extract<OracleCase, { kind: 'inject' }>, ours: Outcome, kruise: Outcome): Outcome | undefined {
-  if (!ours.allowed || !kruise.allowed) return undefined;
+function withoutReplacedSources(c: Extract<OracleCase, { kind: 'inject' }>, outcome: Outcome): Outcome | undefined {
+  if (!outcome.allowed) return undefined;
   const sidecarNames = new Set(c.sidecarSets.flatMap((s) => [...(s.spec.containers ?? []), ...(s.spec.initContainers ?? [])].map((x) => x.name)));
-  const replaced = (c.pod.spec.containers ?? []).filter((container) => sidecarNames.has(container.name));
+  const replaced = (c.pod.spec.containers ?? []).filter((container) => sidecarNames.has(container.name) && !isInjected(container));
   if (replaced.length === 0) return undefined;
-  const copy = structuredClone(kruise);
-  const oursPod = ours.object as Pod;
+  const copy = structuredClone(outcome);
   const fields = ['volumeMounts', 'volumeDevices', 'env'] as const;
   for (const list of ['containers', 'initContainers'] as const) {
     for (const container of (copy.object as Pod).spec[list] ?? []) {
       if (!isInjected(container)) continue;
-      const mine = oursPod.spec[list]?.find((candidate) => candidate.name === container.name);
       for (const field of fields) {
-        const items = container[field] as unknown[] | undefined;
+        const names = new Set(replaced.flatMap((r) => ((r[field] as { name: string }[] | undefined) ?? []).map((item) => item.name)));
+        const items = container[field] as { name: string }[] | undefined;
         if (!items) continue;
-        const fromReplaced = (item: unknown) => replaced.some((r) => ((r[field] as unknown[] | undefined) ?? []).some((x) => isDeepStrictEqual(x, item)));
-        const kept = items.filter((item) => !fromReplaced(item) || ((mine?.[field] as unknown[] | undefined) ?? []).some((x) => isDeepStrictEqual(x, item)));
+        const kept = items.filter((item) => !names.has(item.name) || (field === 'env' && item.name === 'IS_INJECTED'));
         if (kept.length > 0) (container as Record<string, unknown>)[field] = kept;
         else delete (container as Record<string, unknown>)[field];
       }
@@ -181,15 +180,35 @@ function withKeptSidecars(c: Extract<OracleCase, { kind: 'inject' }>, ours: Outc
 
 const CONFLICT = /^(spec\.(?:containers|volumes|patchPodMetadata): Invalid value: .*(?: already exist in | is in conflict with sidecarset ))(\S+)$/;
 
-/** Ours with each group of conflicts that differ only in the other SidecarSet's name cut to the one Kruise names. */
-function withKruisesConflict(ours: Outcome, kruise: Outcome): Outcome {
-  let errors = ours.errors ?? [];
+/** How many of the other SidecarSets define this container name, volume name or patched annotation key. */
+function definers(c: Extract<OracleCase, { kind: 'validate' }>, list: string, name: string): number {
+  return c.others.filter((other) => {
+    const spec = other.spec;
+    if (list === 'containers') return [...(spec.containers ?? []), ...(spec.initContainers ?? [])].some((x) => x.name === name);
+    if (list === 'volumes') return (spec.volumes ?? []).some((v) => v.name === name);
+    return (spec.patchPodMetadata ?? []).some((p) => Object.hasOwn(p.annotations ?? {}, name));
+  }).length;
+}
+
+/**
+ * Ours with each group of conflicts that differ only in the other SidecarSet's name cut to the one Kruise
+ * names; and without the conflicts Kruise misses because a later SidecarSet of the same name overwrote
+ * the conflicting one in its lookup map.
+ */
+function withKruisesConflict(c: Extract<OracleCase, { kind: 'validate' }>, ours: Outcome, kruise: Outcome): Outcome {
+  let errors = (ours.errors ?? []).filter((e) => {
+    const match = CONFLICT.exec(e);
+    if (!match || (kruise.errors ?? []).some((k) => CONFLICT.exec(k)?.[1] === match[1])) return true;
+    const [, list, name] = /^spec\.(\w+): Invalid value: "(.*?)": /.exec(e) ?? [];
+    return definers(c, list, name) < 2;
+  });
   for (const text of kruise.errors ?? []) {
     const match = CONFLICT.exec(text);
     if (!match || !errors.includes(text)) continue;
     errors = errors.filter((e) => e === text || CONFLICT.exec(e)?.[1] !== match[1]);
   }
-  return errors.length === (ours.errors ?? []).length ? ours : { ...ours, errors };
+  if (errors.length === (ours.errors ?? []).length) return ours;
+  return errors.length > 0 ? { ...ours, errors } : { allowed: true };
 }
 
 const QUANTITY_SYNTAX = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
@@ -239,8 +258,8 @@ export const DIFFERENCES: readonly DeliberateDifference[] = [
     reason: 'a Pod container that a sidecar of the same name replaces gives nothing to shareVolumePolicy or transferEnv: Kruise reads it before overwriting it, so injecting the already-injected Pod again would see other sources than the first time',
     normalise: (c, ours, kruise) => {
       if (c.kind !== 'inject') return undefined;
-      const normalised = withoutReplacedSources(c, ours, kruise);
-      return normalised ? { ours, kruise: normalised } : undefined;
+      const [mine, theirs] = [withoutReplacedSources(c, ours), withoutReplacedSources(c, kruise)];
+      return mine && theirs ? { ours: mine, kruise: theirs } : undefined;
     },
   },
   {
@@ -258,7 +277,10 @@ export const DIFFERENCES: readonly DeliberateDifference[] = [
     normalise: (_c, ours, kruise) => {
       if (kruise.allowed || !(kruise.errors ?? []).some((e) => STRICT_ENV_NAME.test(e))) return undefined;
       const errors = kruise.errors!.filter((e) => !STRICT_ENV_NAME.test(e));
-      return { ours, kruise: errors.length > 0 ? { ...kruise, errors } : { allowed: true } };
+      if (errors.length > 0) return { ours, kruise: { ...kruise, errors } };
+      // Kruise stopped before the conflicts with other SidecarSets, which only run on an otherwise valid object.
+      const onlyConflicts = !ours.allowed && (ours.errors ?? []).every((e) => CONFLICT.test(e));
+      return { ours: onlyConflicts ? { allowed: true } : ours, kruise: { allowed: true } };
     },
   },
   {
@@ -330,8 +352,8 @@ export const DIFFERENCES: readonly DeliberateDifference[] = [
   },
   {
     name: 'every conflicting SidecarSet named',
-    reason: 'a container, volume or annotation that clashes with several other SidecarSets gets one error per SidecarSet; Kruise names only the last one its cache lists',
-    normalise: (c, ours, kruise) => (c.kind === 'validate' && !ours.allowed && !kruise.allowed ? { ours: withKruisesConflict(ours, kruise), kruise } : undefined),
+    reason: 'a container, volume or annotation that clashes with several other SidecarSets gets one error per SidecarSet; Kruise keeps only the last SidecarSet its cache lists for each name, so it names one, or none when that last one happens not to clash',
+    normalise: (c, ours, kruise) => (c.kind === 'validate' && !ours.allowed ? { ours: withKruisesConflict(c, ours, kruise), kruise } : undefined),
   },
   {
     name: 'unparsable quantities are field errors',

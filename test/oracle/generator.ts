@@ -144,7 +144,7 @@ export function randomSidecarSet(r: Random, name = r.pick(SIDECARSET_NAMES), vol
   if (scope === 2) spec.namespaceSelector = labelSelector(r, NS_LABELS);
   const names = r.some(SIDECAR_NAMES, 3);
   if (names.length === 0 || r.chance(0.8)) spec.containers = (names.length > 0 ? names : ['sidecar']).map((n) => sidecarContainer(r, n, false));
-  if (r.chance(0.3) || !spec.containers) spec.initContainers = r.some(INIT_NAMES, 2).concat(spec.containers ? [] : ['init-a']).map((n) => sidecarContainer(r, n, true));
+  if (r.chance(0.3) || !spec.containers) spec.initContainers = [...new Set(r.some(INIT_NAMES, 2).concat(spec.containers ? [] : ['init-a']))].map((n) => sidecarContainer(r, n, true));
   const used = new Set([...(spec.containers ?? []), ...(spec.initContainers ?? [])].flatMap((c) => [...(c.volumeMounts ?? []), ...(c.volumeDevices ?? [])].map((m) => m.name)));
   const volumeNames = VOLUME_NAMES.filter((v) => used.has(v) ? r.chance(0.8) : r.chance(0.1));
   if (volumeNames.length > 0) spec.volumes = volumeNames.map((v) => structuredClone(volumes.get(v) ?? volumes.set(v, volume(r, v)).get(v)!));
@@ -328,8 +328,8 @@ export function generateCase(r: Random): OracleCase {
     const sidecarSet = randomSidecarSet(r);
     const { sidecarSets, revisions } = cluster(r, 3);
     const others = sidecarSets.filter((s) => s.metadata.name !== sidecarSet.metadata.name);
-    if (r.chance(0.5)) MUTATIONS[r.pick(Object.keys(MUTATIONS))](sidecarSet, r);
     if (r.chance(0.2)) others.push(conflicting(r, sidecarSet));
+    if (r.chance(0.5)) MUTATIONS[r.pick(Object.keys(MUTATIONS))](sidecarSet, r);
     const otherNames = new Set<string>();
     const distinct = others.filter((s) => !otherNames.has(s.metadata.name!) && otherNames.add(s.metadata.name!));
     const whitelist = r.chance(0.6) ? JSON.stringify({ rules: [{ allowedAnnotationKeyExprs: r.pick([['.*'], ['^example\\.com/'], ['^mesh']]) }] }) : undefined;

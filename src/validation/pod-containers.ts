@@ -6,6 +6,7 @@ import { duplicate, type FieldError, type FieldPath, forbidden, invalid, notSupp
 import { type EnvFromSource, validateEnv, validateEnvFrom } from './container-env.ts';
 import { type ProbeKind, validateLifecycle, validateProbe } from './container-probes.ts';
 import { validateResources } from './container-resources.ts';
+import { validateSecurityContext } from './container-security-context.ts';
 import { validateVolumeDevices, validateVolumeMounts } from './container-volume-mounts.ts';
 import { isDns1123Label, isValidPortName, isValidPortNum } from './names.ts';
 
@@ -72,6 +73,7 @@ function validateContainerCommon(container: Container, volumes: ReadonlyMap<stri
   errors.push(...validateVolumeDevices(devices, mounts, volumes, path.child('volumeDevices')));
   errors.push(...validateEnumField(container.imagePullPolicy, PULL_POLICIES, path.child('imagePullPolicy')));
   if (container.resources) errors.push(...validateResources(container.resources, path.child('resources')));
+  errors.push(...validateSecurityContext(container.securityContext as Parameters<typeof validateSecurityContext>[0], path.child('securityContext')));
   return errors;
 }
 

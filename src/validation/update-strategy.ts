@@ -6,14 +6,20 @@ import { isEmptySelector } from '../label-selector.ts';
 import { isValidPercent } from './names.ts';
 import { validateLabelSelector, validateSidecarSetSelector } from './selectors.ts';
 
+/**
+ * Native sidecars (restartPolicy Always) cannot be upgraded in place yet, under a RollingUpdate strategy.
+ * Kruise checks this before anything else in the spec, so it comes first; it adds the same error once per
+ * such container, which its message then shows once: so do we.
+ */
+export function refuseNativeSidecarRollingUpdate(spec: SidecarSetSpec, path: FieldPath): FieldError[] {
+  if (spec.updateStrategy?.type !== 'RollingUpdate' || !(spec.initContainers ?? []).some((container) => container.restartPolicy === 'Always')) return [];
+  return [required(path.text, 'The initContainer in-place upgrade is not currently supported.')];
+}
+
 export function validateUpdateStrategy(spec: SidecarSetSpec, path: FieldPath): FieldError[] {
   const strategy = spec.updateStrategy ?? {};
   if (strategy.type !== 'RollingUpdate') return [];
   const errors: FieldError[] = [];
-  // Native sidecars (restartPolicy Always) cannot be upgraded in place yet: one error per such container.
-  for (const container of spec.initContainers ?? []) {
-    if (container.restartPolicy === 'Always') errors.push(required(path.text, 'The initContainer in-place upgrade is not currently supported.'));
-  }
   // Kruise reports this one at the bare `updateStrategy` path.
   if (isPartitionSet(strategy.partition) && strategy.selector) {
     errors.push(invalid('updateStrategy', strategy, 'Partition and Selector cannot be used together'));

@@ -12,6 +12,7 @@ require (
 	k8s.io/apimachinery v0.32.10
 	k8s.io/client-go v0.32.10
 	k8s.io/klog/v2 v2.130.1
+	k8s.io/kubernetes v1.32.10
 	sigs.k8s.io/controller-runtime v0.20.2
 )
 
@@ -119,7 +120,6 @@ require (
 	k8s.io/kms v0.32.10 // indirect
 	k8s.io/kube-openapi v0.0.0-20241105132330-32ad38e42d3f // indirect
 	k8s.io/kubelet v0.32.10 // indirect
-	k8s.io/kubernetes v1.32.10 // indirect
 	k8s.io/mount-utils v0.32.0 // indirect
 	k8s.io/utils v0.0.0-20241104100929-3ea5e8cea738 // indirect
 	sigs.k8s.io/apiserver-network-proxy/konnectivity-client v0.31.0 // indirect

@@ -25,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/klog/v2"
+	"k8s.io/kubernetes/pkg/capabilities"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -41,7 +42,8 @@ import (
 	sidecarsetvalidating "github.com/openkruise/kruise/pkg/webhook/sidecarset/validating"
 )
 
-// Request is one case. Op is "default", "validate", "inject" or "revision".
+// Request is one case. Op is "default", "validate", "inject", "revision", or "canonical" (a Pod through
+// the typed round trip, for comparing what would be stored).
 type Request struct {
 	Op        string          `json:"op"`
 	Operation string          `json:"operation,omitempty"` // CREATE (default) or UPDATE
@@ -55,6 +57,8 @@ type Request struct {
 	Revisions   []json.RawMessage `json:"revisions,omitempty"`
 	// The patchPodMetadata whitelist (JSON), stored in Kruise's configuration ConfigMap when set.
 	Whitelist string `json:"whitelist,omitempty"`
+	// canonical: "Pod" (default) or "SidecarSet".
+	Kind string `json:"kind,omitempty"`
 	// revision: the number and collision count NewRevision is given.
 	Revision       int64  `json:"revision,omitempty"`
 	CollisionCount *int32 `json:"collisionCount,omitempty"`
@@ -75,9 +79,15 @@ type Answer struct {
 
 var scheme = runtime.NewScheme()
 
+// The schemes as Kruise's main.go sets them up: its types in client-go's scheme too (the revision
+// codec encodes with that one), and the unversioned options the Pod handler decodes.
 func init() {
 	must(clientgoscheme.AddToScheme(scheme))
 	must(kruiseapis.AddToSchemes.AddToScheme(scheme))
+	must(kruiseapis.AddToSchemes.AddToScheme(clientgoscheme.Scheme))
+	scheme.AddUnversionedTypes(metav1.SchemeGroupVersion, &metav1.UpdateOptions{}, &metav1.DeleteOptions{}, &metav1.CreateOptions{})
+	// kruise-manager's --allow-privileged defaults to true, and then it initialises this.
+	capabilities.Initialize(capabilities.Capabilities{AllowPrivileged: true})
 }
 
 func must(err error) {
@@ -148,6 +158,8 @@ func run(req *Request) (answer Answer) {
 		return respond(h.Handle(ctx, podRequest(req)), req.Object)
 	case "revision":
 		return revision(c, req)
+	case "canonical":
+		return canonical(req)
 	}
 	return Answer{Error: fmt.Sprintf("unknown op %q", req.Op)}
 }
@@ -219,6 +231,8 @@ func storedSidecarSet(raw json.RawMessage) (*appsv1beta1.SidecarSet, error) {
 		return nil, err
 	}
 	beta.ResourceVersion = ""
+	// What controller-runtime's cache reader sets on the objects it hands out.
+	beta.SetGroupVersionKind(appsv1beta1.GroupVersion.WithKind("SidecarSet"))
 	return beta, nil
 }
 
@@ -229,6 +243,15 @@ func operation(req *Request) admissionv1.Operation {
 	return admissionv1.Create
 }
 
+// options is what the apiserver sends with every request, and what the WorkloadSpread part of the Pod
+// handler decodes.
+func options(req *Request) runtime.RawExtension {
+	if req.Operation == "UPDATE" {
+		return runtime.RawExtension{Raw: []byte(`{"apiVersion":"meta.k8s.io/v1","kind":"UpdateOptions"}`)}
+	}
+	return runtime.RawExtension{Raw: []byte(`{"apiVersion":"meta.k8s.io/v1","kind":"CreateOptions"}`)}
+}
+
 func sidecarSetRequest(req *Request) admission.Request {
 	return admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{
 		UID:       types.UID("oracle"),
@@ -237,6 +260,7 @@ func sidecarSetRequest(req *Request) admission.Request {
 		Operation: operation(req),
 		Object:    runtime.RawExtension{Raw: req.Object},
 		OldObject: runtime.RawExtension{Raw: req.OldObject},
+		Options:   options(req),
 	}}
 }
 
@@ -249,6 +273,7 @@ func podRequest(req *Request) admission.Request {
 		Operation: operation(req),
 		Object:    runtime.RawExtension{Raw: req.Object},
 		OldObject: runtime.RawExtension{Raw: req.OldObject},
+		Options:   options(req),
 	}}
 }
 
@@ -292,9 +317,28 @@ func revision(c client.Client, req *Request) Answer {
 	if err != nil {
 		return Answer{Allowed: false, Message: err.Error()}
 	}
+	cr.APIVersion, cr.Kind = "apps/v1", "ControllerRevision" // as the client sends it
 	raw, err := json.Marshal(cr)
 	if err != nil {
 		return Answer{Error: err.Error()}
 	}
 	return Answer{Allowed: true, Object: raw, Data: string(cr.Data.Raw)}
+}
+
+// canonical is the object through Kruise's Go types, decoded and encoded again: for a Pod what the
+// apiserver stores and sends (kind "Pod"), for a SidecarSet what Kruise's own code sees (kind
+// "SidecarSet", v1alpha1).
+func canonical(req *Request) Answer {
+	var typed any = &corev1.Pod{}
+	if req.Kind == "SidecarSet" {
+		typed = &appsv1alpha1.SidecarSet{}
+	}
+	if err := json.Unmarshal(req.Object, typed); err != nil {
+		return Answer{Error: err.Error()}
+	}
+	raw, err := json.Marshal(typed)
+	if err != nil {
+		return Answer{Error: err.Error()}
+	}
+	return Answer{Allowed: true, Object: raw}
 }

@@ -12,13 +12,18 @@ export type Verdict =
 
 const HASH_ANNOTATIONS = ['kruise.io/sidecarset-hash', 'kruise.io/sidecarset-hash-without-image'];
 
-/** Noise, not a difference: Kruise stamps hash entries with the current time, ours with the time it is given. */
-export function withoutTimestamps(outcome: Outcome): Outcome {
-  const object = outcome.object as { metadata?: { annotations?: Record<string, string> } } | undefined;
-  const annotations = object?.metadata?.annotations;
-  if (!annotations) return outcome;
+/**
+ * Noise, not a difference: Kruise stamps hash entries with the current time, ours with the time it is
+ * given; and Go encodes an unset creationTimestamp as null, which the apiserver replaces anyway.
+ */
+export function withoutNoise(outcome: Outcome): Outcome {
+  const object = outcome.object as { metadata?: { annotations?: Record<string, string>; creationTimestamp?: unknown } } | undefined;
+  if (!object?.metadata) return outcome;
   const copy = structuredClone(outcome);
-  const copied = (copy.object as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+  const metadata = (copy.object as { metadata: { annotations?: Record<string, string>; creationTimestamp?: unknown } }).metadata;
+  if (metadata.creationTimestamp === null) delete metadata.creationTimestamp;
+  const copied = metadata.annotations;
+  if (!copied) return copy;
   for (const key of HASH_ANNOTATIONS) {
     if (!copied[key]) continue;
     try {
@@ -32,20 +37,24 @@ export function withoutTimestamps(outcome: Outcome): Outcome {
   return copy;
 }
 
+/** Equal as outcomes: the structured field errors our side carries for the normalisers are not compared. */
+const same = (a: Outcome, b: Outcome): boolean => isDeepStrictEqual({ ...a, fieldErrors: undefined }, { ...b, fieldErrors: undefined });
+
 export function compareCase(c: OracleCase, oursRaw: Outcome, kruiseRaw: Outcome, differences: readonly DeliberateDifference[] = DIFFERENCES): Verdict {
-  let ours = withoutTimestamps(oursRaw);
-  let kruise = withoutTimestamps(kruiseRaw);
-  if (isDeepStrictEqual(ours, kruise)) return { status: 'identical' };
+  let ours = withoutNoise(oursRaw);
+  let kruise = withoutNoise(kruiseRaw);
+  if (same(ours, kruise)) return { status: 'identical' };
   const applied: string[] = [];
   for (const difference of differences) {
     const normalised = difference.normalise(c, structuredClone(ours), structuredClone(kruise));
     if (!normalised) continue;
-    if (isDeepStrictEqual(normalised.ours, ours) && isDeepStrictEqual(normalised.kruise, kruise)) continue;
+    if (same(normalised.ours, ours) && same(normalised.kruise, kruise)) continue;
     applied.push(difference.name);
     ({ ours, kruise } = normalised);
-    if (isDeepStrictEqual(ours, kruise)) return { status: 'documented', differences: applied };
+    if (same(ours, kruise)) return { status: 'documented', differences: applied };
   }
-  return { status: 'different', ours, kruise, diff: describeDifference(ours, kruise) };
+  const shown = { ...ours, fieldErrors: undefined };
+  return { status: 'different', ours: shown, kruise, diff: describeDifference(shown, kruise) };
 }
 
 /** The first paths where the two outcomes disagree, JSON on both sides. */

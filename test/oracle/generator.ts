@@ -133,17 +133,21 @@ function volume(r: Random, name: string): Volume {
   ])();
 }
 
-export function randomSidecarSet(r: Random, name = r.pick(SIDECARSET_NAMES)): SidecarSet {
+/**
+ * `volumes` shares definitions between the SidecarSets of one cluster: validation refuses two overlapping
+ * SidecarSets that define a volume name differently, so a real cluster never holds them.
+ */
+export function randomSidecarSet(r: Random, name = r.pick(SIDECARSET_NAMES), volumes = new Map<string, Volume>()): SidecarSet {
   const spec: SidecarSetSpec = { selector: labelSelector(r, POD_LABELS) };
   const scope = r.int(4);
   if (scope === 1) spec.namespace = r.pick(NAMESPACES);
   if (scope === 2) spec.namespaceSelector = labelSelector(r, NS_LABELS);
   const names = r.some(SIDECAR_NAMES, 3);
   if (names.length === 0 || r.chance(0.8)) spec.containers = (names.length > 0 ? names : ['sidecar']).map((n) => sidecarContainer(r, n, false));
-  if (r.chance(0.3) || !spec.containers) spec.initContainers = r.some(INIT_NAMES, 2).concat(spec.containers ? [] : ['init-a']).map((n) => sidecarContainer(r, n, true));
+  if (r.chance(0.3) || !spec.containers) spec.initContainers = [...new Set(r.some(INIT_NAMES, 2).concat(spec.containers ? [] : ['init-a']))].map((n) => sidecarContainer(r, n, true));
   const used = new Set([...(spec.containers ?? []), ...(spec.initContainers ?? [])].flatMap((c) => [...(c.volumeMounts ?? []), ...(c.volumeDevices ?? [])].map((m) => m.name)));
   const volumeNames = VOLUME_NAMES.filter((v) => used.has(v) ? r.chance(0.8) : r.chance(0.1));
-  if (volumeNames.length > 0) spec.volumes = volumeNames.map((v) => volume(r, v));
+  if (volumeNames.length > 0) spec.volumes = volumeNames.map((v) => structuredClone(volumes.get(v) ?? volumes.set(v, volume(r, v)).get(v)!));
   if (r.chance(0.4)) {
     spec.updateStrategy = {};
     if (r.chance(0.5)) spec.updateStrategy.type = r.pick(['RollingUpdate', 'NotUpdate']);
@@ -200,8 +204,9 @@ function namespaces(): Namespace[] {
 function cluster(r: Random, count: number): { sidecarSets: SidecarSet[]; revisions: ControllerRevision[] } {
   const sidecarSets: SidecarSet[] = [];
   const revisions: ControllerRevision[] = [];
+  const volumes = new Map<string, Volume>();
   for (const name of r.some(SIDECARSET_NAMES, count)) {
-    const sidecarSet = randomSidecarSet(r, name);
+    const sidecarSet = randomSidecarSet(r, name, volumes);
     if (r.chance(0.2)) {
       const older = structuredClone(sidecarSet);
       for (const c of older.spec.containers ?? []) c.image = 'old:1';
@@ -237,7 +242,10 @@ export const MUTATIONS: Record<string, Mutation> = {
   'namespaceSelector operator': (s) => void (s.spec.namespaceSelector = { matchExpressions: [{ key: 'env', operator: 'In' }] }),
   'no containers': (s) => Object.assign(s.spec, { containers: [], initContainers: [] }),
   'container name': (s) => void (first(s).name = 'Sidecar_1'),
-  'duplicate container name': (s) => void s.spec.containers!.push({ ...first(s) }),
+  'duplicate container name': (s) => {
+    const container = first(s);
+    s.spec.containers!.push({ ...container });
+  },
   'init and container same name': (s) => void (s.spec.initContainers = [{ name: first(s).name, image: 'busybox' }]),
   'no image': (s) => void delete first(s).image,
   'podInjectPolicy': (s) => void (first(s).podInjectPolicy = 'Middle'),
@@ -320,8 +328,8 @@ export function generateCase(r: Random): OracleCase {
     const sidecarSet = randomSidecarSet(r);
     const { sidecarSets, revisions } = cluster(r, 3);
     const others = sidecarSets.filter((s) => s.metadata.name !== sidecarSet.metadata.name);
-    if (r.chance(0.5)) MUTATIONS[r.pick(Object.keys(MUTATIONS))](sidecarSet, r);
     if (r.chance(0.2)) others.push(conflicting(r, sidecarSet));
+    if (r.chance(0.5)) MUTATIONS[r.pick(Object.keys(MUTATIONS))](sidecarSet, r);
     const otherNames = new Set<string>();
     const distinct = others.filter((s) => !otherNames.has(s.metadata.name!) && otherNames.add(s.metadata.name!));
     const whitelist = r.chance(0.6) ? JSON.stringify({ rules: [{ allowedAnnotationKeyExprs: r.pick([['.*'], ['^example\\.com/'], ['^mesh']]) }] }) : undefined;

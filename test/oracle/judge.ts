@@ -1,10 +1,14 @@
 // One case through both sides and the comparison; and shrinking a failing case to a minimal input.
+import type { Pod } from '../../src/api/core.ts';
 import { compareCase, type Verdict } from './compare.ts';
+import { MINIMAL_DEFAULTING_PATCH } from './differences.ts';
 import type { OracleCase } from './generator.ts';
 import type { Oracle } from './oracle-process.ts';
 import { oursInjection, oursOutcome, runKruise, type Outcome } from './sides.ts';
 
-export async function judge(oracle: Oracle, c: OracleCase): Promise<Verdict> {
+export async function judge(oracle: Oracle, raw: OracleCase): Promise<Verdict> {
+  // The apiserver sends a Pod as its Go types encode it: both sides get that form.
+  const c = raw.kind === 'inject' ? { ...raw, pod: (await typed(oracle, 'Pod', raw.pod)) as Pod } : raw;
   const { outcome: kruise, pod } = await runKruise(oracle, c);
   let ours: Outcome;
   try {
@@ -12,7 +16,26 @@ export async function judge(oracle: Oracle, c: OracleCase): Promise<Verdict> {
   } catch (error) {
     ours = { allowed: false, errors: [`exception: ${error instanceof Error ? error.stack : String(error)}`] };
   }
-  return compareCase(c, ours, kruise);
+  // A reinjection is judged as the injection of the Pod it was given: Kruise's first answer.
+  if (c.kind === 'inject') return compareCase({ ...c, pod: pod ?? c.pod }, await stored(oracle, 'Pod', ours), await stored(oracle, 'Pod', kruise));
+  const verdict = compareCase(c, ours, kruise);
+  if (c.kind !== 'default' || verdict.status !== 'different') return verdict;
+  // Kruise re-encodes the whole SidecarSet through its Go types; ours patches in the defaults only.
+  const retyped = compareCase(c, await stored(oracle, 'SidecarSet', ours), await stored(oracle, 'SidecarSet', kruise));
+  if (retyped.status === 'different') return retyped;
+  return { status: 'documented', differences: [MINIMAL_DEFAULTING_PATCH, ...(retyped.status === 'documented' ? retyped.differences : [])] };
+}
+
+async function typed(oracle: Oracle, kind: 'Pod' | 'SidecarSet', object: unknown): Promise<unknown> {
+  const answer = await oracle.ask({ op: 'canonical', kind, object });
+  if (answer.error) throw new Error(`the oracle could not decode a ${kind}: ${answer.error}`);
+  return answer.object;
+}
+
+/** An outcome with its object through the Go types (for a Pod: as the apiserver would store it). */
+async function stored(oracle: Oracle, kind: 'Pod' | 'SidecarSet', outcome: Outcome): Promise<Outcome> {
+  if (!outcome.allowed || outcome.object === undefined) return outcome;
+  return { ...outcome, object: await typed(oracle, kind, outcome.object) };
 }
 
 /** Every case one deletion smaller: each object key and each array element removed in turn, deepest last. */

@@ -4,7 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 export interface OracleRequest {
-  op: 'default' | 'validate' | 'inject' | 'revision';
+  op: 'default' | 'validate' | 'inject' | 'revision' | 'canonical';
   operation?: 'CREATE' | 'UPDATE';
   object: unknown;
   oldObject?: unknown;
@@ -13,6 +13,8 @@ export interface OracleRequest {
   namespaces?: unknown[];
   revisions?: unknown[];
   whitelist?: string;
+  /** canonical: which Go type to round-trip through. */
+  kind?: 'Pod' | 'SidecarSet';
   revision?: number;
   collisionCount?: number;
 }

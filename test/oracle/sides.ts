@@ -6,7 +6,7 @@ import type { Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
 import { buildRevision, revisionDataJson } from '../../src/revisions/controller-revisions.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
-import { formatFieldError } from '../../src/field-error.ts';
+import { type FieldError, formatFieldError } from '../../src/field-error.ts';
 import { InjectionError } from '../../src/injection/injection-error.ts';
 import { injectPod } from '../../src/injection/inject-pod.ts';
 import { injectionPatch } from '../../src/injection/patch.ts';
@@ -21,6 +21,8 @@ export interface Outcome {
   code?: number;
   /** A refusal's field errors (validation) or message (the others). */
   errors?: string[];
+  /** Ours only, not compared: the field errors behind `errors`, for the normalisers. */
+  fieldErrors?: FieldError[];
   /** The object after the patch (default, inject), or the ControllerRevision (revision). */
   object?: unknown;
   /** revision: the data bytes. */
@@ -31,7 +33,7 @@ export interface Outcome {
 const RANDOM = (): number => 0.5;
 const NOW = new Date('2026-01-01T00:00:00Z');
 
-function defaultedOrAsIs(object: unknown): unknown {
+export function defaultedOrAsIs(object: unknown): unknown {
   try {
     return defaultSidecarSet(object as SidecarSet);
   } catch {
@@ -53,7 +55,7 @@ export function oursOutcome(c: OracleCase): Outcome {
         patchMetadataWhitelist: parsed,
         allowPatchMetadataWithoutWhitelist: false,
       });
-      return errors.length === 0 ? { allowed: true } : { allowed: false, code: 422, errors: errors.map(formatFieldError) };
+      return errors.length === 0 ? { allowed: true } : { allowed: false, code: 422, errors: errors.map(formatFieldError), fieldErrors: errors };
     }
     case 'inject':
       return oursInjection(c, c.pod);
@@ -111,7 +113,7 @@ export function kruiseOutcome(c: OracleCase, answer: OracleAnswer, sent: unknown
   return { allowed: true, object: answer.object ?? sent };
 }
 
-const FIELD_ERROR_START = /^[^\s,]*: (?:Not found|Required value|Duplicate value|Invalid value|Unsupported value|Forbidden|Too long|Too many|Internal error)\b/;
+const FIELD_ERROR_START = /^(?:[^\s,[\]]|\[[^\]]*\])*: (?:Not found|Required value|Duplicate value|Invalid value|Unsupported value|Forbidden|Too long|Too many|Internal error)\b/;
 
 /**
  * The errors of a field.ErrorList's aggregate text: one message as is, several as `[a, b, ...]`.

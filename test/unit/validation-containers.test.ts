@@ -14,6 +14,27 @@ function errorsAfterDefaulting(change: (sidecarSet: SidecarSet) => void): string
 }
 
 describe('validation: sidecar fields', () => {
+  it('securityContext (found by the Kruise oracle): ids in range, no privileged container without privilege escalation', () => {
+    assert.deepEqual(errorsAfter((s) => (agent(s).securityContext = { runAsUser: -1, runAsGroup: 2147483648 })), [
+      'spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive',
+      'spec.containers[0].securityContext.runAsGroup: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive',
+    ]);
+    assert.deepEqual(errorsAfter((s) => (agent(s).securityContext = { privileged: true, allowPrivilegeEscalation: false, capabilities: { add: ['CAP_SYS_ADMIN'] } })), [
+      'spec.containers[0].securityContext: Invalid value: {"privileged":true,"allowPrivilegeEscalation":false,"capabilities":{"add":["CAP_SYS_ADMIN"]}}: cannot set `allowPrivilegeEscalation` to false and `privileged` to true',
+      'spec.containers[0].securityContext: Invalid value: {"privileged":true,"allowPrivilegeEscalation":false,"capabilities":{"add":["CAP_SYS_ADMIN"]}}: cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN',
+    ]);
+    assert.deepEqual(errorsAfter((s) => (agent(s).securityContext = { seccompProfile: { type: 'Localhost' } })), [
+      'spec.containers[0].securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost',
+    ]);
+    assert.deepEqual(errorsAfter((s) => (agent(s).securityContext = { procMount: 'Weird' })), [
+      'spec.containers[0].securityContext.procMount: Unsupported value: "Weird": supported values: "Default", "Unmasked"',
+    ]);
+    assert.deepEqual(errorsAfter((s) => (agent(s).securityContext = { procMount: 'Unmasked' })), [
+      'spec.containers[0].securityContext.procMount: Invalid value: "Unmasked": `hostUsers` must be false to use `Unmasked`',
+    ]);
+    assert.deepEqual(errorsAfter((s) => (agent(s).securityContext = { privileged: true, runAsUser: 0, procMount: 'Default' })), []);
+  });
+
   it('rule 17: at least one container or init container', () => {
     assert.deepEqual(
       errorsAfter((s) => {
@@ -237,11 +258,19 @@ describe('validation: Kubernetes container checks (rule 23)', () => {
       }),
       [
         "spec.containers[0].resources.limits[memory]: Invalid value: \"lots\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+        'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource type or fully qualified',
         'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource for containers',
         'spec.containers[0].resources.requests[memory]: Invalid value: "-1Mi": must be greater than or equal to 0',
         'spec.containers[0].resources.requests: Invalid value: "1500m": must be less than or equal to cpu limit of 1',
       ],
     );
+  });
+
+  it('resource names get every error Kubernetes gives them (found by the Kruise oracle)', () => {
+    assert.deepEqual(errorsAfter((s) => (agent(s).resources = { limits: { 'Bad Name': '1', 'example.com/gpu': '1', 'kubernetes.io/x': '1', 'a/requests.b': '1' } })), [
+      "spec.containers[0].resources.limits[Bad Name]: Invalid value: \"Bad Name\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      'spec.containers[0].resources.limits[Bad Name]: Invalid value: "Bad Name": must be a standard resource for containers',
+    ]);
   });
 });
 

@@ -12,12 +12,18 @@ const revision = (name: string, number: number, labels: Record<string, string> =
 });
 
 describe('validation: updateStrategy', () => {
-  it('rule 9: a native sidecar init container needs NotUpdate, one error per such container', () => {
+  it('rule 9: a native sidecar init container needs NotUpdate; said once, before any other error, as Kruise\'s message does', () => {
     const nativeSidecar = { name: 'proxy', image: 'envoy:1.30', restartPolicy: 'Always' };
     assert.deepEqual(errorsAfter((s) => (s.spec.initContainers = [nativeSidecar, { ...nativeSidecar, name: 'proxy-2' }])), [
       'spec.updateStrategy: Required value: The initContainer in-place upgrade is not currently supported.',
-      'spec.updateStrategy: Required value: The initContainer in-place upgrade is not currently supported.',
     ]);
+    assert.deepEqual(
+      errorsAfter((s) => {
+        s.spec.initContainers = [nativeSidecar];
+        delete s.spec.selector;
+      }),
+      ['spec.updateStrategy: Required value: The initContainer in-place upgrade is not currently supported.', 'spec.selector: Required value: no selector defined for SidecarSet'],
+    );
     assert.deepEqual(
       errorsAfter((s) => {
         s.spec.initContainers = [nativeSidecar];

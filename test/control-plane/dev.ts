@@ -16,7 +16,7 @@ import { REPO_ROOT, SIDECARSET_CRD, locateBinaries, log, startControlPlane, type
 export const DEV_KUBECONFIG = path.join(REPO_ROOT, '.dev', 'kubeconfig');
 export const DEV_NODES = 2;
 /** Dev keeps nothing: a short SIGTERM grace so Ctrl-C is done in well under 3 s. */
-const DEV_STOP_GRACE_MS = 1000;
+const DEV_STOP_GRACE_MS = 500;
 
 export interface Stoppable {
   stop(): Promise<void>;

@@ -515,9 +515,9 @@ export async function deleteWebhooks(kc: KubeConfig, objs: K8sObject[]): Promise
 }
 
 /**
- * A fresh namespace (namespace deletion never completes without a controller-manager, so never
- * reuse one) plus its `default` ServiceAccount, which the ServiceAccount admission plugin needs
- * before it admits Pods.
+ * A fresh namespace (on a bare apiserver namespace deletion never completes, so never reuse one)
+ * plus its `default` ServiceAccount, which the ServiceAccount admission plugin needs before it
+ * admits Pods (a cluster with nodes makes it too; whoever is first wins).
  */
 export async function createNamespace(kc: KubeConfig, opts: { prefix?: string; labels?: Record<string, string> } = {}): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);

@@ -446,6 +446,13 @@ describe('helm install, then the newcomer flow, on a local cluster with simulate
       assert.equal(w.clientConfig.service?.name, `${RELEASE}-webhook`);
       assert.equal(w.clientConfig.service?.namespace, NS);
     }
+    // And the CRD's conversion webhook trusts the same CA, through the conversion Service.
+    const conversion = await guard(waitFor('caBundle in the CRD conversion webhook', async () => {
+      const crd = await kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'sidecarsets.apps.kruise.io' });
+      return crd.spec.conversion?.webhook?.clientConfig?.caBundle ? crd.spec.conversion.webhook.clientConfig : undefined;
+    }, { timeoutMs: 30_000 })).catch((e) => assert.fail(`${(e as Error).message}${operatorLog()}`));
+    assert.equal(conversion.caBundle, configs[0].clientConfig.caBundle);
+    assert.deepEqual({ ...conversion.service }, { name: `${RELEASE}-conversion`, namespace: NS, path: '/convert', port: 443 });
   });
 
   step('kubectl apply -n demo -f deploy/examples/ (the apiserver\'s kubectl, its own file order): the SidecarSet is defaulted and validated by the webhooks', async () => {
@@ -543,6 +550,7 @@ describe('helm install, then the newcomer flow, on a local cluster with simulate
 
   step('helm upgrade keeps the operator-written caBundle (lookup), rolls the replicas, and injection goes on', async () => {
     const before = await admission.readMutatingWebhookConfiguration({ name: `${RELEASE}-mutating-webhook-configuration` });
+    const crdBefore = await kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'sidecarsets.apps.kruise.io' });
     const oldPods = new Set(replicas.keys());
     const res = helm('upgrade', RELEASE, CHART_DIR, '--namespace', NS, '--reuse-values', '--set', 'logLevel=debug');
     assert.equal(res.status, 0, `helm upgrade:\n${res.stderr}`);
@@ -554,6 +562,8 @@ describe('helm install, then the newcomer flow, on a local cluster with simulate
       const live = before.webhooks!.find((x) => x.name === w.name)!;
       assert.equal(w.clientConfig.caBundle, live.clientConfig.caBundle, `${w.name}: upgrade renders the live caBundle`);
     }
+    const renderedCrd = YAML.parseAllDocuments(manifest.stdout).map((d) => d.toJS()).find((o) => o?.kind === 'CustomResourceDefinition');
+    assert.equal(renderedCrd.spec.conversion.webhook.clientConfig.caBundle, crdBefore.spec.conversion!.webhook!.clientConfig!.caBundle, 'upgrade renders the live CRD caBundle');
     // The new flag changes the Pod template: a rolling update replaces every replica, the PDB respected.
     await kubectl('rollout', 'status', '-n', NS, `deployment/${RELEASE}`, '--timeout=120s');
     await waitFor('only new replicas, all Ready', async () => {

@@ -225,6 +225,20 @@ export const DIFFERENCES: readonly DeliberateDifference[] = [
     normalise: (_c, ours, kruise) => (!ours.allowed && !kruise.allowed ? { ours: { ...ours, code: undefined }, kruise: { ...kruise, code: undefined } } : undefined),
   },
   {
+    name: 'conflicts explain the overlap',
+    reason: 'a conflict with another SidecarSet names it and shows the selectors (and namespaces) that overlap (docs/decisions/conflict-messages-name-the-other-sidecarset.md); Kruise\'s message names the other SidecarSet only',
+    normalise: (c, ours, kruise) => {
+      if (c.kind !== 'validate' || ours.allowed) return undefined;
+      const rewrites: Array<[RegExp, string]> = [
+        [/container (\S+) is already injected by SidecarSet (\S+): its selector .*$/, 'container $1 already exist in $2'],
+        [/volume (\S+) is defined differently by SidecarSet (\S+): its selector .*$/, 'volume $1 is in conflict with sidecarset $2'],
+        [/annotation (\S+) is also patched by SidecarSet (\S+): its selector .*$/, 'annotation $1 is in conflict with sidecarset $2'],
+      ];
+      const errors = ours.errors!.map((e) => rewrites.reduce((text, [from, to]) => text.replace(from, to), e));
+      return errors.some((e, i) => e !== ours.errors![i]) ? { ours: { ...ours, errors }, kruise } : undefined;
+    },
+  },
+  {
     name: 'values printed as JSON',
     reason: 'a bad value is printed as JSON, as Kubernetes v1.37\'s field errors print it ({"matchLabels":...}, "Bad Name", null); Kruise\'s v1.32 prints Go\'s %#v of internal types (with pointer addresses that change from run to run), named strings unquoted and nil as "null"',
     normalise: (c, ours, kruise) => (c.kind === 'validate' && !kruise.allowed ? { ours, kruise: withJsonValues(ours, kruise) } : undefined),
@@ -322,7 +336,10 @@ export const DIFFERENCES: readonly DeliberateDifference[] = [
       if (c.kind !== 'validate' || ours.allowed || !(ours.errors ?? []).some((e) => marker.test(e))) return undefined;
       const errors = ours.errors!.filter((e) => !marker.test(e));
       const fieldErrors = ours.fieldErrors?.filter((e) => !marker.test(formatFieldError(e)));
-      return { ours: errors.length > 0 ? { ...ours, errors, fieldErrors } : { allowed: true }, kruise };
+      if (errors.length > 0) return { ours: { ...ours, errors, fieldErrors }, kruise };
+      // We stopped before the conflicts with other SidecarSets, which only run on an otherwise valid object.
+      const onlyConflicts = !kruise.allowed && (kruise.errors ?? []).every((e) => CONFLICT.test(e));
+      return { ours: { allowed: true }, kruise: onlyConflicts ? { allowed: true } : kruise };
     },
   },
   {

@@ -61,9 +61,26 @@ function sortAppended<T extends { name?: string }>(list: T[] | undefined, before
   return [...list.slice(0, kept), ...list.slice(kept).sort((a, b) => ((a.name ?? '') < (b.name ?? '') ? -1 : (a.name ?? '') > (b.name ?? '') ? 1 : 0))];
 }
 
+/** Container names that more than one SidecarSet of the case defines: which one lands depends on the order. */
+function contestedNames(c: Extract<OracleCase, { kind: 'inject' }>): Set<string> {
+  const seen = new Set<string>();
+  const contested = new Set<string>();
+  for (const s of c.sidecarSets) {
+    for (const name of new Set([...(s.spec.containers ?? []), ...(s.spec.initContainers ?? [])].map((x) => x.name))) {
+      if (seen.has(name)) contested.add(name);
+      seen.add(name);
+    }
+  }
+  return contested;
+}
+
 function inSidecarSetNameOrder(c: OracleCase, outcome: Outcome): Outcome {
   if (c.kind !== 'inject' || !outcome.allowed || !outcome.object) return outcome;
   const pod = structuredClone(outcome.object) as Pod;
+  const contested = contestedNames(c);
+  const placeholder = (x: Container): Container => (contested.has(x.name) ? { name: x.name } : x);
+  pod.spec.containers = pod.spec.containers.map(placeholder);
+  if (pod.spec.initContainers) pod.spec.initContainers = pod.spec.initContainers.map(placeholder);
   const owner = sidecarSetOf(pod);
   pod.spec.containers = sortInjectedRuns(pod.spec.containers, c.pod.spec.containers, owner)!;
   pod.spec.volumes = sortAppended<Volume>(pod.spec.volumes, c.pod.spec.volumes);
@@ -216,7 +233,7 @@ const QUANTITY_SYNTAX = "quantities must match the regular expression '^([+-]?[0
 export const DIFFERENCES: readonly DeliberateDifference[] = [
   {
     name: 'name-ordered injection',
-    reason: 'SidecarSets are injected in name order, so a Pod always comes out the same; Kruise takes its cache\'s order (namespace-scoped SidecarSets first, then the others, in map order in a real informer)',
+    reason: 'SidecarSets are injected in name order, so a Pod always comes out the same; Kruise takes its cache\'s order (namespace-scoped SidecarSets first, then the others, in map order in a real informer), which decides the order of their sidecars, volumes and pull secrets, and which of two SidecarSets replacing the same Pod container wins',
     normalise: (c, ours, kruise) => (c.kind === 'inject' ? { ours: inSidecarSetNameOrder(c, ours), kruise: inSidecarSetNameOrder(c, kruise) } : undefined),
   },
   {

@@ -88,6 +88,19 @@ function baseContainer(r: Random, name: string): Container {
   return container;
 }
 
+const CPU_EXPRESSIONS = ['cpu', 'cpu*50%', 'max(cpu*50%, 50m)', 'cpu - 2', 'min(cpu, 1)', '0.25', '1 / 8'];
+const MEMORY_EXPRESSIONS = ['memory', 'max(memory, 128Mi)', 'memory*2', '134217728', 'min(memory*50%, 1Gi)'];
+
+/** Kruise 1.9's resourcesPolicy: resources computed from the Pod's containers the regex picks. */
+function resourcesPolicy(r: Random): NonNullable<SidecarContainer['resourcesPolicy']> {
+  const side = () => Object.fromEntries([...(r.chance(0.7) ? [['cpu', r.pick(CPU_EXPRESSIONS)]] : []), ...(r.chance(0.5) ? [['memory', r.pick(MEMORY_EXPRESSIONS)]] : [])]);
+  return {
+    targetContainersMode: r.pick(['sum', 'max']),
+    targetContainersNameRegex: r.pick(['.*', '^app$', 'web|nginx', 'nomatch']),
+    resourcesExpr: { ...(r.chance(0.7) ? { limits: side() } : {}), ...(r.chance(0.7) ? { requests: side() } : {}) },
+  };
+}
+
 function sidecarContainer(r: Random, name: string, init: boolean): SidecarContainer {
   const container: SidecarContainer = baseContainer(r, name);
   if (init && r.chance(0.5)) container.restartPolicy = 'Always';
@@ -104,6 +117,7 @@ function sidecarContainer(r: Random, name: string, init: boolean): SidecarContai
       ])(),
     ];
   }
+  if ((!init || container.restartPolicy === 'Always') && r.chance(0.1)) container.resourcesPolicy = resourcesPolicy(r);
   if (!init && r.chance(0.12)) container.upgradeStrategy = { upgradeType: 'HotUpgrade', hotUpgradeEmptyImage: 'busybox:empty' };
   else if (r.chance(0.2)) container.upgradeStrategy = { upgradeType: 'ColdUpgrade' };
   return container;
@@ -285,6 +299,11 @@ export const MUTATIONS: Record<string, Mutation> = {
   'patch merge not json': (s) => void (s.spec.patchPodMetadata = [{ annotations: { 'example.com/a': 'not json' }, patchPolicy: 'MergePatchJson' }]),
   'patch annotation key': (s) => void (s.spec.patchPodMetadata = [{ annotations: { 'bad key!': 'x' } }]),
   'patch same key twice': (s) => void (s.spec.patchPodMetadata = [{ annotations: { 'example.com/a': 'x' } }, { annotations: { 'example.com/a': 'y' } }]),
+  'resourcesPolicy mode': (s) => void (first(s).resourcesPolicy = { targetContainersMode: 'avg', targetContainersNameRegex: '.*', resourcesExpr: { limits: { cpu: 'cpu' } } }),
+  'resourcesPolicy expression': (s) => void (first(s).resourcesPolicy = { targetContainersMode: 'sum', targetContainersNameRegex: '.*', resourcesExpr: { limits: { cpu: 'cpu +' } } }),
+  'resourcesPolicy regex': (s) => void (first(s).resourcesPolicy = { targetContainersMode: 'sum', targetContainersNameRegex: '(', resourcesExpr: { limits: { memory: 'memory' } } }),
+  'resourcesPolicy on a plain init container': (s) => void (s.spec.initContainers = [{ name: 'init-a', image: 'busybox', resourcesPolicy: { targetContainersMode: 'sum', targetContainersNameRegex: '.*', resourcesExpr: { limits: { cpu: 'cpu' } } } }]),
+  'canary SidecarSet': (s) => void (s.metadata.annotations = { ...s.metadata.annotations, 'apps.kruise.io/sidecarset-base': 'mesh' }),
   'unknown container field': (s) => void ((first(s) as Record<string, unknown>).imagePullPolcy = 'Always'),
 };
 

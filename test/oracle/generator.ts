@@ -6,7 +6,9 @@ import type { Container, ControllerRevision, EnvVar, LabelSelector, Namespace, P
 import type { SidecarContainer, SidecarSet, SidecarSetSpec } from '../../src/api/sidecarset.ts';
 import { buildRevision } from '../../src/revisions/controller-revisions.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
-import { prng } from '../support/prng.ts';
+import { Random } from '../support/random-objects.ts';
+
+export { Random };
 
 export const KRUISE_NAMESPACE = 'kruise-system';
 
@@ -16,24 +18,9 @@ export type OracleCase =
   | { kind: 'inject'; pod: Pod; namespace: string; namespaces: Namespace[]; sidecarSets: SidecarSet[]; revisions: ControllerRevision[]; reinject: boolean }
   | { kind: 'revision'; sidecarSet: SidecarSet; revision: number; collisionCount: number };
 
-export class Random {
-  readonly next: () => number;
-  constructor(seed: number) {
-    this.next = prng(seed);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  int(max: number): number {
-    return Math.floor(this.next() * max);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-  some<T>(items: readonly T[], max = items.length): T[] {
-    return items.filter(() => this.chance(0.4)).slice(0, max);
-  }
-}
+
+/** Each item with probability 0.4: small lists, often empty. */
+const some = <T>(r: Random, items: readonly T[], max = items.length): T[] => r.some(items, max, 0.4);
 
 const SIDECARSET_NAMES = ['log-agent', 'mesh', 'sc-a', 'sc-b'];
 const POD_CONTAINERS = ['app', 'web', 'nginx'];
@@ -57,7 +44,7 @@ function labelSelector(r: Random, keys: Record<string, readonly string[]>): Labe
   if (r.chance(0.4) || !selector.matchLabels) {
     const [key, values] = r.pick(entries);
     const operator = r.pick(['In', 'NotIn', 'Exists', 'DoesNotExist']);
-    selector.matchExpressions = [{ key, operator, ...(operator === 'In' || operator === 'NotIn' ? { values: r.some(values, 2).concat(values[0]) } : {}) }];
+    selector.matchExpressions = [{ key, operator, ...(operator === 'In' || operator === 'NotIn' ? { values: some(r, values, 2).concat(values[0]) } : {}) }];
   }
   return selector;
 }
@@ -66,13 +53,13 @@ const POD_LABELS = { app: ['web', 'db'], tier: ['front', 'back'] } as const;
 const NS_LABELS = { env: ['prod', 'dev'], 'kubernetes.io/metadata.name': NAMESPACES } as const;
 
 function env(r: Random): EnvVar[] {
-  return r.some(ENV_NAMES, 3).map((name) =>
+  return some(r, ENV_NAMES, 3).map((name) =>
     r.chance(0.25) ? { name, valueFrom: { fieldRef: { fieldPath: r.pick(['metadata.name', 'status.podIP', "metadata.labels['app']"]) } } } : { name, value: `v${r.int(3)}` },
   );
 }
 
 function resources(r: Random): Container['resources'] {
-  const list = (): Record<string, string> => Object.fromEntries(r.some(['cpu', 'memory'], 2).map((name) => [name, r.pick(QUANTITIES)]));
+  const list = (): Record<string, string> => Object.fromEntries(some(r, ['cpu', 'memory'], 2).map((name) => [name, r.pick(QUANTITIES)]));
   const result: NonNullable<Container['resources']> = {};
   if (r.chance(0.6)) result.requests = list();
   if (r.chance(0.5)) result.limits = list();
@@ -83,7 +70,7 @@ function baseContainer(r: Random, name: string): Container {
   const container: Container = { name, image: r.pick(IMAGES) };
   if (r.chance(0.5)) container.env = env(r);
   if (r.chance(0.5)) {
-    container.volumeMounts = r.some(VOLUME_NAMES, 2).map((volume) => ({
+    container.volumeMounts = some(r, VOLUME_NAMES, 2).map((volume) => ({
       name: volume,
       mountPath: MOUNT_PATHS[VOLUME_NAMES.indexOf(volume)],
       ...(r.chance(0.15) ? { subPathExpr: `sub/$(${r.pick(ENV_NAMES)})` } : {}),
@@ -101,6 +88,19 @@ function baseContainer(r: Random, name: string): Container {
   return container;
 }
 
+const CPU_EXPRESSIONS = ['cpu', 'cpu*50%', 'max(cpu*50%, 50m)', 'cpu - 2', 'min(cpu, 1)', '0.25', '1 / 8'];
+const MEMORY_EXPRESSIONS = ['memory', 'max(memory, 128Mi)', 'memory*2', '134217728', 'min(memory*50%, 1Gi)'];
+
+/** Kruise 1.9's resourcesPolicy: resources computed from the Pod's containers the regex picks. */
+function resourcesPolicy(r: Random): NonNullable<SidecarContainer['resourcesPolicy']> {
+  const side = () => Object.fromEntries([...(r.chance(0.7) ? [['cpu', r.pick(CPU_EXPRESSIONS)]] : []), ...(r.chance(0.5) ? [['memory', r.pick(MEMORY_EXPRESSIONS)]] : [])]);
+  return {
+    targetContainersMode: r.pick(['sum', 'max']),
+    targetContainersNameRegex: r.pick(['.*', '^app$', 'web|nginx', 'nomatch']),
+    resourcesExpr: { ...(r.chance(0.7) ? { limits: side() } : {}), ...(r.chance(0.7) ? { requests: side() } : {}) },
+  };
+}
+
 function sidecarContainer(r: Random, name: string, init: boolean): SidecarContainer {
   const container: SidecarContainer = baseContainer(r, name);
   if (init && r.chance(0.5)) container.restartPolicy = 'Always';
@@ -111,12 +111,13 @@ function sidecarContainer(r: Random, name: string, init: boolean): SidecarContai
     container.transferEnv = [
       r.pick([
         () => ({ sourceContainerName: r.pick([...POD_CONTAINERS, ...SIDECAR_NAMES]), envName: r.pick(ENV_NAMES) }),
-        () => ({ sourceContainerName: r.pick(POD_CONTAINERS), envNames: r.some(ENV_NAMES, 2).concat('A') }),
+        () => ({ sourceContainerName: r.pick(POD_CONTAINERS), envNames: some(r, ENV_NAMES, 2).concat('A') }),
         () => ({ sourceContainerNameFrom: { fieldRef: { fieldPath: "metadata.labels['main']" } }, envName: r.pick(ENV_NAMES) }),
         () => ({ sourceContainerNameFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['main']" } }, envNames: ['A', 'ZONE'] }),
       ])(),
     ];
   }
+  if ((!init || container.restartPolicy === 'Always') && r.chance(0.1)) container.resourcesPolicy = resourcesPolicy(r);
   if (!init && r.chance(0.12)) container.upgradeStrategy = { upgradeType: 'HotUpgrade', hotUpgradeEmptyImage: 'busybox:empty' };
   else if (r.chance(0.2)) container.upgradeStrategy = { upgradeType: 'ColdUpgrade' };
   return container;
@@ -142,9 +143,9 @@ export function randomSidecarSet(r: Random, name = r.pick(SIDECARSET_NAMES), vol
   const scope = r.int(4);
   if (scope === 1) spec.namespace = r.pick(NAMESPACES);
   if (scope === 2) spec.namespaceSelector = labelSelector(r, NS_LABELS);
-  const names = r.some(SIDECAR_NAMES, 3);
+  const names = some(r, SIDECAR_NAMES, 3);
   if (names.length === 0 || r.chance(0.8)) spec.containers = (names.length > 0 ? names : ['sidecar']).map((n) => sidecarContainer(r, n, false));
-  if (r.chance(0.3) || !spec.containers) spec.initContainers = [...new Set(r.some(INIT_NAMES, 2).concat(spec.containers ? [] : ['init-a']))].map((n) => sidecarContainer(r, n, true));
+  if (r.chance(0.3) || !spec.containers) spec.initContainers = [...new Set(some(r, INIT_NAMES, 2).concat(spec.containers ? [] : ['init-a']))].map((n) => sidecarContainer(r, n, true));
   const used = new Set([...(spec.containers ?? []), ...(spec.initContainers ?? [])].flatMap((c) => [...(c.volumeMounts ?? []), ...(c.volumeDevices ?? [])].map((m) => m.name)));
   const volumeNames = VOLUME_NAMES.filter((v) => used.has(v) ? r.chance(0.8) : r.chance(0.1));
   if (volumeNames.length > 0) spec.volumes = volumeNames.map((v) => structuredClone(volumes.get(v) ?? volumes.set(v, volume(r, v)).get(v)!));
@@ -159,7 +160,7 @@ export function randomSidecarSet(r: Random, name = r.pick(SIDECARSET_NAMES), vol
     if (r.chance(0.1)) spec.updateStrategy.priorityStrategy = { weightPriority: [{ weight: 50, matchSelector: { matchLabels: { tier: 'front' } } }] };
   }
   if (r.chance(0.1)) spec.injectionStrategy = { paused: true };
-  if (r.chance(0.25)) spec.imagePullSecrets = r.some([{ name: 's1' }, { name: 's2' }, { name: 'pull' }], 2).concat({ name: 's1' });
+  if (r.chance(0.25)) spec.imagePullSecrets = some(r, [{ name: 's1' }, { name: 's2' }, { name: 'pull' }], 2).concat({ name: 's1' });
   if (r.chance(0.1)) spec.revisionHistoryLimit = r.pick([1, 5, 20]);
   if (r.chance(0.3)) {
     spec.patchPodMetadata = [
@@ -184,13 +185,13 @@ function randomPod(r: Random): Pod {
   if (r.chance(0.3)) metadata.labels!.main = r.pick(POD_CONTAINERS);
   if (r.chance(0.6)) metadata.namespace = r.pick(NAMESPACES);
   if (r.chance(0.4)) {
-    metadata.annotations = Object.fromEntries(r.some(ANNOTATION_KEYS, 2).map((key) => [key, r.pick(['{"log":"off"}', 'plain', '{}'])]));
+    metadata.annotations = Object.fromEntries(some(r, ANNOTATION_KEYS, 2).map((key) => [key, r.pick(['{"log":"off"}', 'plain', '{}'])]));
     if (r.chance(0.3)) metadata.annotations.main = r.pick(POD_CONTAINERS);
   }
-  const containers = r.some(POD_CONTAINERS, 2);
+  const containers = some(r, POD_CONTAINERS, 2);
   const spec: Pod['spec'] = { containers: (containers.length > 0 ? containers : ['app']).map((name) => baseContainer(r, name)) };
   if (r.chance(0.2)) spec.initContainers = [baseContainer(r, r.pick(['prepare', 'init-a']))];
-  if (r.chance(0.5)) spec.volumes = r.some(VOLUME_NAMES, 3).map((name) => volume(r, name));
+  if (r.chance(0.5)) spec.volumes = some(r, VOLUME_NAMES, 3).map((name) => volume(r, name));
   if (r.chance(0.2)) spec.imagePullSecrets = [{ name: r.pick(['s1', 'own']) }];
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec };
 }
@@ -205,7 +206,7 @@ function cluster(r: Random, count: number): { sidecarSets: SidecarSet[]; revisio
   const sidecarSets: SidecarSet[] = [];
   const revisions: ControllerRevision[] = [];
   const volumes = new Map<string, Volume>();
-  for (const name of r.some(SIDECARSET_NAMES, count)) {
+  for (const name of some(r, SIDECARSET_NAMES, count)) {
     const sidecarSet = randomSidecarSet(r, name, volumes);
     if (r.chance(0.2)) {
       const older = structuredClone(sidecarSet);
@@ -298,6 +299,11 @@ export const MUTATIONS: Record<string, Mutation> = {
   'patch merge not json': (s) => void (s.spec.patchPodMetadata = [{ annotations: { 'example.com/a': 'not json' }, patchPolicy: 'MergePatchJson' }]),
   'patch annotation key': (s) => void (s.spec.patchPodMetadata = [{ annotations: { 'bad key!': 'x' } }]),
   'patch same key twice': (s) => void (s.spec.patchPodMetadata = [{ annotations: { 'example.com/a': 'x' } }, { annotations: { 'example.com/a': 'y' } }]),
+  'resourcesPolicy mode': (s) => void (first(s).resourcesPolicy = { targetContainersMode: 'avg', targetContainersNameRegex: '.*', resourcesExpr: { limits: { cpu: 'cpu' } } }),
+  'resourcesPolicy expression': (s) => void (first(s).resourcesPolicy = { targetContainersMode: 'sum', targetContainersNameRegex: '.*', resourcesExpr: { limits: { cpu: 'cpu +' } } }),
+  'resourcesPolicy regex': (s) => void (first(s).resourcesPolicy = { targetContainersMode: 'sum', targetContainersNameRegex: '(', resourcesExpr: { limits: { memory: 'memory' } } }),
+  'resourcesPolicy on a plain init container': (s) => void (s.spec.initContainers = [{ name: 'init-a', image: 'busybox', resourcesPolicy: { targetContainersMode: 'sum', targetContainersNameRegex: '.*', resourcesExpr: { limits: { cpu: 'cpu' } } } }]),
+  'canary SidecarSet': (s) => void (s.metadata.annotations = { ...s.metadata.annotations, 'apps.kruise.io/sidecarset-base': 'mesh' }),
   'unknown container field': (s) => void ((first(s) as Record<string, unknown>).imagePullPolcy = 'Always'),
 };
 

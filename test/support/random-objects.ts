@@ -18,8 +18,9 @@ export class Random {
   pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)];
   }
-  some<T>(items: readonly T[], max = items.length): T[] {
-    return items.filter(() => this.chance(0.5)).slice(0, max);
+  /** Each item with probability `p`, at most `max` of them. */
+  some<T>(items: readonly T[], max = items.length, p = 0.5): T[] {
+    return items.filter(() => this.chance(p)).slice(0, max);
   }
 }
 

@@ -22,11 +22,17 @@ export interface FieldError {
 /** Types whose message does not repeat the value. */
 const VALUELESS: ReadonlySet<FieldErrorType> = new Set(['Required value', 'Forbidden', 'Too long', 'Internal error']);
 
+/** Longest rendering of a value in a message: a megabyte-long value must not make a megabyte-long denial or log line. */
+export const MAX_VALUE_CHARACTERS = 256;
+
 export function formatValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined || value === null) return 'null';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  return truncated(typeof value === 'string' || typeof value === 'object' ? JSON.stringify(value) : String(value));
+}
+
+/** The text cut to MAX_VALUE_CHARACTERS, saying how long it was. */
+export function truncated(text: string): string {
+  return text.length > MAX_VALUE_CHARACTERS ? `${text.slice(0, MAX_VALUE_CHARACTERS)}...(${text.length} characters)` : text;
 }
 
 export function formatFieldError(error: FieldError): string {

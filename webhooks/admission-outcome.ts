@@ -8,10 +8,14 @@
 // | body not JSON, not an AdmissionReview v1, no request or uid, | all                 | HTTP 400, Status body, no review         | nothing to answer to; a real apiserver never sends it, and then counts it as a webhook failure |
 // |   fields of the wrong type                                  |                     |                                          | |
 // | body over the limit / too slow / not JSON content type       | all                 | HTTP 413 / 408 / 415                     | same |
+// | a `__proto__` key anywhere in the body                       | all                 | HTTP 400 (the JSON parser refuses it)    | never sent by an apiserver for a valid object; refusing keeps prototype keys out of every handler |
+// | object or oldObject nested deeper than 100 levels            | all                 | denied 400 BadRequest                    | recursive code would overflow the stack; real objects stay under 20 levels |
 // | resource the endpoint does not serve (misregistered config)  | all                 | allowed, no patch, warning, log          | denying would block every write of a resource we do not own |
 // | subresource; operation the endpoint does not act on          | all                 | allowed, no patch                        | nothing to do (Pod UPDATE: Kruise never injects on update) |
 // | SidecarSet version other than v1alpha1                       | SidecarSet webhooks | denied 400 BadRequest                    | as Kruise: `unsupported version` |
-// | object missing or not shaped like a SidecarSet / Pod          | all                 | denied 400 BadRequest                    | cannot be judged |
+// | object missing or not shaped like a SidecarSet / Pod          | all                 | denied 400 BadRequest                    | cannot be judged (a Pod's metadata, containers, volumes and pull |
+// |   (Pod: core/v1 types of what injection reads)               |                     |   (first field errors in the message)    |   secrets must have their core/v1 types: an apiserver never sends other) |
+// | SidecarSet with structural errors                            | mutate SidecarSet   | allowed, no patch, warning               | defaulting assumes the types; the validating webhook names the errors |
 // | field errors                                                 | validate SidecarSet | denied 422 Invalid, every error listed   | docs/decisions/denials-are-4xx.md |
 // | caches not synced yet                                        | validate, mutate-pod| denied 403 "not yet ready"               | transient, clients retry (as the apiserver's NamespaceLifecycle plugin); admitting would let a conflicting SidecarSet in, or a Pod without its sidecars. Readiness keeps a Service from routing here before that |
 // | injection refused (pinned revision missing, bad Pod           | mutate-pod          | denied 403 Forbidden naming the cause    | the SidecarSet requires its sidecars on these Pods; only its Pods are affected, and the message says what to fix |

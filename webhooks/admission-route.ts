@@ -10,6 +10,7 @@ import {
   type AdmissionResponse,
 } from './admission-review.ts';
 import { Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
+import { tooDeepDenial } from './nesting-depth.ts';
 import { statusBody } from './status-body.ts';
 import { sanitizeWarnings } from './warnings.ts';
 import type { AdmissionResult, WebhookMetrics } from './webhook-metrics.ts';
@@ -51,7 +52,7 @@ export function registerAdmissionWebhook(app: FastifyInstance, webhook: Admissio
 
     let decision: AdmissionOutcome | Promise<AdmissionOutcome>;
     try {
-      decision = webhook.admit(request);
+      decision = tooDeepDenial(request) ?? webhook.admit(request);
     } catch (error) {
       decision = onError(error);
     }

@@ -9,7 +9,9 @@ import { InjectionError } from '../src/injection/injection-error.ts';
 import { injectionPatch } from '../src/injection/patch.ts';
 import { prepareSidecarSets, type PreparedSidecarSets } from '../src/injection/prepared-sidecarsets.ts';
 import { podNamespaceName } from '../src/matching.ts';
-import { isJsonObject } from '../src/json-object.ts';
+import { formatFieldError } from '../src/field-error.ts';
+import { validatePodShape } from '../src/validation/pod-shape.ts';
+import { withoutNulls } from '../src/validation/structural.ts';
 import { allow, allowDespite, badRequest, forbidden, Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';
@@ -79,15 +81,23 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
   };
 }
 
-/** The Pod in `object`; a 400 Rejection when the request carries nothing shaped like one. */
+const SHAPE_ERRORS_SHOWN = 3;
+
+/**
+ * The Pod in `object`, without null-valued fields (as Go decodes them); a 400 Rejection when the
+ * request carries nothing of a Pod's shape. The patch built from the copy applies to the original:
+ * it only adds where the copy has nothing, and `add` replaces a null.
+ */
 function requirePod(request: AdmissionRequest): Pod {
   const object = request.object;
   if (!object) throw new Rejection(badRequest(`request.object is required for ${request.operation}`));
-  if (object.metadata !== undefined && !isJsonObject(object.metadata)) throw new Rejection(badRequest('request.object.metadata must be an object'));
-  if (!isJsonObject(object.spec) || !Array.isArray((object.spec as { containers?: unknown }).containers)) {
-    throw new Rejection(badRequest('request.object is not a Pod: spec.containers must be a list'));
+  const errors = validatePodShape(object);
+  if (errors.length > 0) {
+    const shown = errors.slice(0, SHAPE_ERRORS_SHOWN).map(formatFieldError).join('; ');
+    const more = errors.length > SHAPE_ERRORS_SHOWN ? ` (and ${errors.length - SHAPE_ERRORS_SHOWN} more)` : '';
+    throw new Rejection(badRequest(`request.object is not a Pod: ${shown}${more}`));
   }
-  return object as unknown as Pod;
+  return withoutNulls(object) as Pod;
 }
 
 /**

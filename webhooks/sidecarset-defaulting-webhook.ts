@@ -2,10 +2,12 @@
 // UPDATE and answers with a JSON Patch from the object as sent to the defaulted one, or with no
 // patch when nothing changed (docs/behaviour/defaulting.md step 10). Served on the Kruise 1.8 and 1.9 paths, each
 // taking both versions. Defaulting touches only fields the two versions share, so it runs on the
-// object in its own version: no conversion, no patch that only a conversion would cause.
+// object in its own version: no conversion, no patch that only a conversion would cause. A
+// SidecarSet with structural errors (a list that is a string, ...) gets no defaults and no patch,
+// only a warning: the validating webhook, and the apiserver's schema check, refuse it naming those errors.
 import jsonpatch from 'fast-json-patch';
-import type { SidecarSet } from '../src/api/sidecarset.ts';
-import { defaultSidecarSet } from '../src/defaulting.ts';
+import { defaultWellFormed } from '../src/default-well-formed.ts';
+import { formatFieldError } from '../src/field-error.ts';
 import { allow, allowDespite, type AdmissionWebhook } from './admission-outcome.ts';
 import { outOfScope } from './request-scope.ts';
 import { requireSidecarSet, requireSupportedVersion, SIDECARSET_RESOURCE } from './sidecarset-request.ts';
@@ -23,11 +25,13 @@ export function sidecarSetDefaultingWebhook(path: string): AdmissionWebhook {
       const skip = outOfScope(request, scope);
       if (skip) return skip;
       const version = requireSupportedVersion(request);
-      const sidecarSet = requireSidecarSet(request, 'object', version) as unknown as SidecarSet;
+      const sidecarSet = requireSidecarSet(request, 'object', version);
+      const defaulted = defaultWellFormed(sidecarSet);
+      if (!('sidecarSet' in defaulted)) return allow({ warnings: [`sidecarset webhook: defaults not applied: ${formatFieldError(defaulted.errors[0])}`] });
       // compare() escapes '/' and '~' in keys, and adds a missing parent (metadata.annotations) whole.
-      return allow({ patch: jsonpatch.compare(sidecarSet, defaultSidecarSet(sidecarSet)) });
+      return allow({ patch: jsonpatch.compare(sidecarSet, defaulted.sidecarSet) });
     },
-    // Defaulting throws on values of the wrong type; the apiserver's schema validation reports those better.
+    // A bug in defaulting must not stop SidecarSet writes: the validating webhook still runs.
     onInternalError: (error) => allowDespite(error, 'defaults not applied'),
   };
 }

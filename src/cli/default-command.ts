@@ -3,7 +3,8 @@ import { formatFieldError } from '../field-error.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
 import type { Command } from './command.ts';
 import { InputError, outputFormat, render, requireObjects } from './input.ts';
-import { defaultWellFormed, describe, readSidecarSets } from './sidecarset-input.ts';
+import { defaultWellFormed } from '../default-well-formed.ts';
+import { describe, readSidecarSets } from './sidecarset-input.ts';
 
 export const defaultCommand: Command = {
   usage: `usage: sidecarset default -f FILE [-f FILE]... [-o yaml|json]

@@ -2,9 +2,8 @@
 // version; exit 2 otherwise), then defaulted, in their own version, when their structure allows it.
 import { parseApiVersion, toModel } from '../api/conversion.ts';
 import { apiVersionOf, KIND, SERVED_VERSIONS, type SidecarSet, V1ALPHA1 } from '../api/sidecarset.ts';
-import { defaultSidecarSet } from '../defaulting.ts';
-import { type FieldError, formatFieldError } from '../field-error.ts';
-import { validateStructure, withoutNulls } from '../validation/structural.ts';
+import { defaultWellFormed } from '../default-well-formed.ts';
+import { formatFieldError } from '../field-error.ts';
 import { displayName, InputError, type KubeObject, readObjects, requireKind } from './input.ts';
 
 /** Every SidecarSet of the files, in order. `-` is stdin. */
@@ -27,18 +26,6 @@ export async function readSidecarSets(files: readonly string[]): Promise<KubeObj
 export function describe(object: KubeObject): string {
   const name = object.metadata?.name;
   return `sidecarset/${typeof name === 'string' && name !== '' ? name : '<unnamed>'}`;
-}
-
-/**
- * The defaulted SidecarSet, or the structural errors that make defaulting meaningless (and unsafe:
- * defaulting assumes well-typed fields). Null-valued fields are dropped first, as the apiserver does.
- */
-export function defaultWellFormed(object: KubeObject): { sidecarSet: SidecarSet } | { errors: FieldError[] } {
-  const pruned = withoutNulls(object) as Partial<SidecarSet>;
-  const errors = validateStructure(pruned, parseApiVersion(pruned.apiVersion) ?? V1ALPHA1);
-  if (errors.length > 0) return { errors };
-  // Defaulting touches only the fields both versions share: the object stays in its own version.
-  return { sidecarSet: defaultSidecarSet({ ...pruned, metadata: pruned.metadata ?? {}, spec: pruned.spec ?? {} }) };
 }
 
 /** Defaulted and in the operator's model, as the webhooks and the controller see it; a structurally broken SidecarSet is bad input. */

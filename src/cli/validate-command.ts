@@ -11,7 +11,8 @@ import {
 import { validateSidecarSet, type ValidationContext } from '../validation/validate-sidecarset.ts';
 import type { Command, CommandValues } from './command.ts';
 import { InputError, readObjects, readObjectsOfKind, requireObjects } from './input.ts';
-import { defaultWellFormed, describe, readSidecarSets } from './sidecarset-input.ts';
+import { defaultWellFormed } from '../default-well-formed.ts';
+import { describe, readSidecarSets } from './sidecarset-input.ts';
 
 const files = (values: CommandValues, flag: string): string[] => (values[flag] as string[] | undefined) ?? [];
 

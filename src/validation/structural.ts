@@ -162,14 +162,15 @@ function toFieldErrors(errors: readonly ErrorObject[], rootSchema: JsonSchema, b
     });
 }
 
-function compile(rootSchema: JsonSchema): StructureValidator {
+/** Compiles a JSON Schema (definitions included) into a validator reporting field errors. */
+export function compileSchema(rootSchema: JsonSchema): StructureValidator {
   const validate = ajv.compile(rootSchema);
   return (value, base = root()) => (validate(withoutNulls(value)) ? [] : toFieldErrors(validate.errors ?? [], rootSchema, base));
 }
 
 /** Compiles a schema of schema.ts made strict, with the core/v1 definitions available to `$ref`. */
 export function compileStructure(schema: SchemaNode): StructureValidator {
-  return compile({ ...strictSchema(schema), definitions: coreSchemas.definitions });
+  return compileSchema({ ...strictSchema(schema), definitions: coreSchemas.definitions });
 }
 
 /**
@@ -183,7 +184,7 @@ export function withoutNulls(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([, child]) => child !== null).map(([key, child]) => [key, withoutNulls(child)]));
 }
 
-const validators = new Map(SERVED_VERSIONS.map((version) => [version, compile(sidecarSetStructuralSchema(version))]));
+const validators = new Map(SERVED_VERSIONS.map((version) => [version, compileSchema(sidecarSetStructuralSchema(version))]));
 
 /** Every structural error of a SidecarSet of a version (null-valued fields ignored), in Kubernetes' words. */
 export function validateStructure(value: unknown, version: SidecarSetVersion = V1ALPHA1): FieldError[] {

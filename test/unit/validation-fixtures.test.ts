@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { defaultWellFormed } from '../../src/cli/sidecarset-input.ts';
+import { defaultWellFormed } from '../../src/default-well-formed.ts';
 import type { KubeObject } from '../../src/cli/input.ts';
 import { DNS1123_LABEL_MESSAGE, errorsOf } from './validation-helpers.ts';
 

@@ -1,11 +1,16 @@
 // Fuzzing the admission server over TLS with keep-alive: generated and mutated requests to every
 // endpoint — random JSON, truncated bodies, every field of real reviews swapped for a value of
-// another type, oversized strings, deep nesting. Every reply must be a valid AdmissionReview (uid
-// echoed) or a 4xx, none may hang, the process must survive, and a valid review must still get the
-// right answer afterwards. FUZZ_SEED=<n> replays a run; FUZZ_REQUESTS=<n> changes its size.
+// another type, oversized strings, deep nesting, `__proto__`/`constructor` as keys. Every reply must
+// be a valid AdmissionReview (uid echoed) or a 4xx, none may hang, no handler may throw, every patch
+// must apply to the request's object and leave an object of its kind no less valid than it was, and
+// a valid review must still get the right answer afterwards. FUZZ_SEED=<n> replays a run;
+// FUZZ_REQUESTS=<n> changes its size.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Ajv } from 'ajv';
 import jsonpatch from 'fast-json-patch';
+import coreSchemas from '../../src/api/generated/core-v1.schema.json' with { type: 'json' };
+import { validateStructure, withoutNulls } from '../../src/validation/structural.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
 import { pod, podReview, review, sidecarSet, sidecarSetReview } from '../support/admission-requests.ts';
@@ -26,6 +31,9 @@ const pick = <T>(items: readonly T[]): T => items[int(items.length)];
 
 const ALPHABET = 'abcXYZ019-_./~:"\\{}[] \n\t\u0000é😀';
 const randomString = (max = 20): string => Array.from({ length: int(max) }, () => ALPHABET[int(ALPHABET.length)]).join('');
+// Keys that turn into prototype lookups or writes in code that treats objects as maps.
+const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
+const randomKey = (): string => (random() < 0.3 ? pick(HOSTILE_KEYS) : pick([randomString(8), 'metadata', 'spec', 'containers', 'name', 'labels', 'request', 'uid']));
 
 function randomJson(depth = 0): unknown {
   const kinds = depth > 4 ? 5 : 7;
@@ -36,7 +44,7 @@ function randomJson(depth = 0): unknown {
     case 3: return randomString();
     case 4: return pick(['CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'admission.k8s.io/v1', 'AdmissionReview', '', 'pods', 'v1alpha1', '__proto__', 'constructor']);
     case 5: return Array.from({ length: int(4) }, () => randomJson(depth + 1));
-    default: return Object.fromEntries(Array.from({ length: int(5) }, () => [pick([randomString(8), 'metadata', 'spec', 'containers', 'name', 'labels', 'request', 'uid']), randomJson(depth + 1)]));
+    default: return Object.fromEntries(Array.from({ length: int(5) }, () => [randomKey(), randomJson(depth + 1)]));
   }
 }
 
@@ -48,13 +56,21 @@ function paths(value: unknown, prefix: (string | number)[] = [], out: (string | 
   return out;
 }
 
+/** Sets a value at a path as an own property (even for `__proto__`), like JSON.parse would. */
 function setAt(root: any, path: (string | number)[], value: unknown): any {
   if (path.length === 0) return value;
   let node = root;
   for (const key of path.slice(0, -1)) node = node[key];
-  node[path[path.length - 1]] = value;
+  Object.defineProperty(node, path[path.length - 1], { value, enumerable: true, writable: true, configurable: true });
   return root;
 }
+
+/** Every path to an object (not an array) inside a value: where a new key can go. */
+const objectPaths = (value: unknown): (string | number)[][] =>
+  paths(value).filter((path) => {
+    const node = path.reduce((at: any, key) => at?.[key], value);
+    return node !== null && typeof node === 'object' && !Array.isArray(node);
+  });
 
 function deepNesting(depth: number, inner: string): string {
   return '['.repeat(depth) + inner + ']'.repeat(depth);
@@ -83,7 +99,7 @@ type Body = { payload: string; uid?: unknown };
 function generate(seeds: Record<string, any>[]): Body {
   const base = structuredClone(pick(seeds));
   const text = (value: unknown): Body => ({ payload: JSON.stringify(value), uid: (value as any)?.request?.uid });
-  switch (int(9)) {
+  switch (int(10)) {
     case 0: // random JSON, sometimes shaped like a review
       return text(random() < 0.5 ? randomJson() : review({ operation: pick(['CREATE', 'UPDATE', 'DELETE']), kind: randomJson() as any, resource: randomJson() as any, object: randomJson() }));
     case 1: { // truncated
@@ -109,12 +125,75 @@ function generate(seeds: Record<string, any>[]): Body {
       const depth = pick([100, 1_000, 10_000, 100_000]);
       return random() < 0.5 ? { payload: deepNesting(depth, '1') } : { payload: JSON.stringify(base).replace(/"spec":/, `"deep":${deepNesting(depth, '{}')},"spec":`), uid: base.request.uid };
     }
+    case 8: { // a hostile key with a value of any type in some object of the review
+      const at = pick(objectPaths(base));
+      return text(setAt(base, [...at, pick(HOSTILE_KEYS)], randomJson(2)));
+    }
     default: // same review, other operation / endpoint mismatch / dry run
       base.request.operation = pick(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
       base.request.dryRun = random() < 0.5;
       if (random() < 0.3) base.request.subResource = pick(['status', 'binding', '']);
       return text(base);
   }
+}
+
+// What makes an object valid for this test: the core/v1 schemas of the parts injection writes (metadata,
+// containers, init containers, volumes, pull secrets) and unique names, for Pods; the CRD's structural
+// schema, for SidecarSets. Fuzzed objects are mostly invalid already, so a patch must add no error.
+const ajv = new Ajv({ allErrors: true, strict: false });
+const ref = (name: string) => ({ $ref: `#/definitions/io.k8s.api.core.v1.${name}` });
+const validatePodParts = ajv.compile({
+  definitions: coreSchemas.definitions,
+  type: 'object',
+  properties: {
+    metadata: { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' },
+    spec: {
+      type: 'object',
+      required: ['containers'],
+      properties: {
+        containers: { type: 'array', items: ref('Container') },
+        initContainers: { type: 'array', items: ref('Container') },
+        volumes: { type: 'array', items: ref('Volume') },
+        imagePullSecrets: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
+      },
+    },
+  },
+});
+
+/** Problems of an object, with list indices elided so that an insertion in front does not count as new. */
+function problems(object: unknown, kind: 'Pod' | 'SidecarSet'): Set<string> {
+  const found = new Set<string>();
+  if (kind === 'SidecarSet') {
+    for (const error of validateStructure(object)) found.add(`${error.field.replace(/\[\d+\]/g, '[*]')}: ${error.type}`);
+    return found;
+  }
+  if (!validatePodParts(withoutNulls(object))) for (const error of validatePodParts.errors ?? []) found.add(`${error.instancePath.replace(/\/\d+/g, '/*')} ${error.message}`);
+  const spec = (object as any)?.spec;
+  const names = [...(Array.isArray(spec?.containers) ? spec.containers : []), ...(Array.isArray(spec?.initContainers) ? spec.initContainers : [])].map((container: any) => container?.name);
+  for (const name of names) if (names.indexOf(name) !== names.lastIndexOf(name)) found.add(`duplicate container name ${JSON.stringify(name)}`);
+  const volumes = Array.isArray(spec?.volumes) ? spec.volumes.map((volume: any) => volume?.name) : [];
+  for (const name of volumes) if (volumes.indexOf(name) !== volumes.lastIndexOf(name)) found.add(`duplicate volume name ${JSON.stringify(name)}`);
+  return found;
+}
+
+/** The patch applies to the request's object (RFC 6902, strictly) and adds no problem to it. */
+function checkPatch(operations: jsonpatch.Operation[], body: Body, path: string): void {
+  const request = JSON.parse(body.payload).request;
+  const original = JSON.parse(body.payload).request.object;
+  const kind = path === '/mutate-pod' ? 'Pod' : 'SidecarSet';
+  let patched: any;
+  try {
+    patched = jsonpatch.applyPatch(request.object, operations, true, true).newDocument;
+  } catch (error) {
+    assert.fail(`${path}: the patch does not apply: ${(error as Error).message}; patch ${JSON.stringify(operations).slice(0, 300)}`);
+  }
+  assert.ok(patched !== null && typeof patched === 'object' && !Array.isArray(patched), `${path}: the patched ${kind} is an object`);
+  // A null field is as good as an absent one (the apiserver drops both alike).
+  assert.deepEqual(patched.apiVersion ?? null, original.apiVersion ?? null, `${path}: apiVersion kept`);
+  assert.deepEqual(patched.kind ?? null, original.kind ?? null, `${path}: kind kept`);
+  const before = problems(original, kind);
+  const added = [...problems(patched, kind)].filter((problem) => !before.has(problem));
+  assert.deepEqual(added, [], `${path}: the patch made the ${kind} invalid; patch ${JSON.stringify(operations).slice(0, 300)}`);
 }
 
 function check(reply: Reply, body: Body, path: string): void {
@@ -130,7 +209,11 @@ function check(reply: Reply, body: Body, path: string): void {
   assert.equal(typeof response.allowed, 'boolean');
   assert.equal(response.patch === undefined, response.patchType === undefined);
   if (path.startsWith('/validate')) assert.equal(response.patch, undefined);
-  if (response.patch !== undefined) assert.ok(Array.isArray(decodedPatch(reply)));
+  if (response.patch !== undefined) {
+    const operations = decodedPatch(reply);
+    assert.ok(Array.isArray(operations));
+    checkPatch(operations, body, path);
+  }
   if (!response.allowed) assert.ok(response.status.code >= 400 && response.status.code < 500, `4xx denial: ${JSON.stringify(response.status)}`);
   for (const warning of response.warnings ?? []) assert.ok(Array.from(warning).length < 120 && !/[\u0000-\u001f]/.test(warning), warning);
 }
@@ -153,9 +236,10 @@ describe(`webhook fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
   });
   after(() => t.close());
 
-  it('answers every request with a valid review or a 4xx, within its timeout', async () => {
+  it('answers every request with a valid review or a 4xx, within its timeout, without a handler exception', async () => {
     const seeds = realReviews();
     const statuses = new Map<number, number>();
+    let patched = 0;
     let sent = 0;
     const worker = async (): Promise<void> => {
       while (sent < REQUESTS) {
@@ -169,6 +253,7 @@ describe(`webhook fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
           assert.fail(`seed ${SEED}: request ${sent} to ${path} failed (${(error as Error).message}); body starts ${body.payload.slice(0, 200)}`);
         }
         statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+        if (reply.json?.response?.patch !== undefined) patched++;
         try {
           check(reply, body, path.split('?')[0]);
         } catch (error) {
@@ -177,11 +262,11 @@ describe(`webhook fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const total = [...statuses.values()].reduce((a, b) => a + b, 0);
-    assert.ok(total >= REQUESTS);
+    process.stderr.write(`# fuzz seed ${SEED}: replies by status ${JSON.stringify(Object.fromEntries(statuses))}, ${patched} patches applied\n`);
     assert.ok((statuses.get(200) ?? 0) > REQUESTS / 4, `plenty of reviews reached the handlers: ${JSON.stringify([...statuses])}`);
-    const internalErrors = t.logs.filter((line) => line.msg === 'admission handler failed').map((line) => `${line.webhook}: ${String(line.err?.message).slice(0, 80)}`);
-    process.stderr.write(`# fuzz seed ${SEED}: replies by status ${JSON.stringify(Object.fromEntries(statuses))}; handler exceptions ${JSON.stringify([...new Set(internalErrors)].slice(0, 10))}\n`);
+    assert.ok(patched > REQUESTS / 20, `plenty of patches were applied and checked: ${patched}`);
+    const exceptions = t.logs.filter((line) => line.msg === 'admission handler failed').map((line) => `${line.webhook}: ${String(line.err?.stack ?? line.err?.message).split('\n').slice(0, 3).join(' | ').slice(0, 300)}`);
+    assert.deepEqual([...new Set(exceptions)], [], `seed ${SEED}: ${exceptions.length} handler exceptions`);
   });
 
   it('still answers valid reviews correctly afterwards', async () => {

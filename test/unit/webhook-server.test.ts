@@ -126,7 +126,7 @@ describe('admission server over TLS', () => {
       const response = await send(t, MUTATE_SIDECARSET, sidecarSetReview(sidecarSet('x', { containers: 'busybox' })));
       assert.equal(response.allowed, true);
       assert.equal(response.patch, undefined);
-      assert.match(response.warnings[0], /^sidecarset webhook: defaults not applied: /);
+      assert.match(response.warnings[0], /^sidecarset webhook: defaults not applied: spec.containers: Invalid value: "string"/);
     });
 
     it('passes subresources, DELETE and resources it does not serve through', async () => {
@@ -291,7 +291,7 @@ describe('admission server over TLS', () => {
 
     it('refuses a request whose object is not a Pod', async () => {
       const response = await send(t, MUTATE_POD, podReview({ metadata: {}, spec: { containers: 'app' } }, 'team-a'));
-      assert.deepEqual(response.status, { code: 400, reason: 'BadRequest', message: 'request.object is not a Pod: spec.containers must be a list' });
+      assert.deepEqual(response.status, { code: 400, reason: 'BadRequest', message: 'request.object is not a Pod: spec.containers: Invalid value: "string": spec.containers in body must be of type array: "string"' });
     });
   });
 

@@ -9,6 +9,7 @@ export type FieldErrorType =
   | 'Unsupported value'
   | 'Forbidden'
   | 'Too long'
+  | 'Too many'
   | 'Internal error';
 
 export interface FieldError {
@@ -47,6 +48,7 @@ export const invalid = (field: string, value: unknown, detail: string): FieldErr
 export const duplicate = (field: string, value: unknown): FieldError => ({ type: 'Duplicate value', field, value, detail: '' });
 export const forbidden = (field: string, detail: string): FieldError => ({ type: 'Forbidden', field, detail });
 export const tooLong = (field: string, max: number): FieldError => ({ type: 'Too long', field, detail: `may not be more than ${max} bytes` });
+export const tooMany = (field: string, actual: number, max: number): FieldError => ({ type: 'Too many', field, value: actual, detail: `must have at most ${max} items` });
 export const internal = (field: string, detail: string): FieldError => ({ type: 'Internal error', field, detail });
 export const notFound = (field: string, value: unknown): FieldError => ({ type: 'Not found', field, value, detail: '' });
 export const notSupported = (field: string, value: unknown, supported: readonly string[]): FieldError => ({

@@ -1,6 +1,7 @@
 // A 422 Invalid denial built from field errors the way the apiserver builds one (apierrors.NewInvalid):
 // the message is the errors' aggregate — one error as is, several de-duplicated, joined by ", " and
-// bracketed — and each error is listed again under details.causes.
+// bracketed — and each error is listed again under details.causes. Past MAX_REPORTED_ERRORS, the
+// rest is only counted: a megabyte of bad values must not become a megabyte-long denial.
 import { formatFieldError, type FieldError, type FieldErrorType } from '../src/field-error.ts';
 import type { AdmissionStatus } from './admission-review.ts';
 
@@ -12,6 +13,7 @@ const CAUSE_REASON: Record<FieldErrorType, string> = {
   'Unsupported value': 'FieldValueNotSupported',
   Forbidden: 'FieldValueForbidden',
   'Too long': 'FieldValueTooLong',
+  'Too many': 'FieldValueTooMany',
   'Internal error': 'InternalError',
 };
 
@@ -21,11 +23,16 @@ export function aggregateMessage(messages: readonly string[]): string {
   return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
 }
 
-export function invalidStatus(target: { group: string; kind: string; name?: string }, errors: readonly FieldError[]): AdmissionStatus {
+export const MAX_REPORTED_ERRORS = 100;
+
+export function invalidStatus(target: { group: string; kind: string; name?: string }, allErrors: readonly FieldError[]): AdmissionStatus {
+  const errors = allErrors.slice(0, MAX_REPORTED_ERRORS);
+  const unreported = allErrors.length - errors.length;
+  const messages = errors.map(formatFieldError);
   return {
     code: 422,
     reason: 'Invalid',
-    message: aggregateMessage(errors.map(formatFieldError)),
+    message: aggregateMessage(unreported > 0 ? [...messages, `and ${unreported} more errors`] : messages),
     details: {
       ...target,
       causes: errors.map((error) => ({

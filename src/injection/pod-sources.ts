@@ -53,10 +53,13 @@ export class PodSources {
     if (this.mountsCache) return this.mountsCache;
     const shared: SharedMounts = { mounts: [], envs: [] };
     for (const container of this.appContainers) {
+      // First definition of each name, as a search of the list finds it; a Map keeps this linear.
+      let envByName: Map<string, EnvVar> | undefined;
       for (const mount of container.volumeMounts ?? []) {
         shared.mounts.push(mount);
         for (const [, name] of (mount.subPathExpr ?? '').matchAll(SUBPATH_EXPR_VARIABLE)) {
-          const env = container.env?.find((candidate) => candidate.name === name);
+          envByName ??= new Map([...(container.env ?? [])].reverse().map((env) => [env.name, env]));
+          const env = envByName.get(name);
           if (env) shared.envs.push(env); // a missing variable is only logged by Kruise
         }
       }

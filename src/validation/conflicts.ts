@@ -3,16 +3,11 @@
 // come from the cluster as they are, so they are read defensively: a malformed one must not crash us.
 import type { LabelSelector, Volume } from '../api/core.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
-import { type FieldError, type FieldPath, invalid } from '../field-error.ts';
+import { type FieldError, type FieldPath, invalid, truncated } from '../field-error.ts';
 import { compareGoStrings } from '../go-order.ts';
 import { isJsonObject } from '../json-object.ts';
 import { formatSelector } from '../label-selector.ts';
 import { isNamespaceOverlapping, isSelectorOverlapping } from './selector-overlap.ts';
-
-interface AnnotationPatch {
-  keys: string[];
-  policy: string;
-}
 
 /** What the conflict rules need to know about a SidecarSet. */
 interface ConflictView {
@@ -20,12 +15,23 @@ interface ConflictView {
   namespace?: string;
   namespaceSelector?: LabelSelector;
   selector?: LabelSelector;
+  /** In order, duplicates kept: each one is reported. */
   initContainerNames: string[];
   containerNames: string[];
-  volumes: Volume[];
+  volumeList: Volume[];
   /** Retain patches never conflict, so they are left out. */
-  patches: AnnotationPatch[];
+  patchList: { keys: string[]; overwrites: boolean }[];
+  /** The same, for lookups. */
+  initContainerSet: Set<string>;
+  containerSet: Set<string>;
+  /** By name; the first of a name counts, as a search of the list would find it. */
+  volumes: Map<string, Volume>;
+  /** Annotation key → whether some patch of it overwrites. */
+  patchedKeys: Map<string, boolean>;
 }
+
+// Every comparison below is a Set or Map lookup: the cost is linear in the sizes of the SidecarSets,
+// never their product, however large the others in the cluster are.
 
 export function validateConflicts(sidecarSet: SidecarSet, others: readonly SidecarSet[], path: FieldPath): FieldError[] {
   const self = conflictView(sidecarSet);
@@ -37,38 +43,47 @@ export function validateConflicts(sidecarSet: SidecarSet, others: readonly Sidec
   const containerClash = (name: string, other: ConflictView): FieldError =>
     invalid(path.child('containers').text, name, `container ${name} is already injected by SidecarSet ${other.name}${overlap(self, other)}`);
   for (const name of self.initContainerNames) {
-    for (const other of rivals) if (other.initContainerNames.includes(name)) errors.push(containerClash(name, other));
+    for (const other of rivals) if (other.initContainerSet.has(name)) errors.push(containerClash(name, other));
   }
   for (const name of self.containerNames) {
-    for (const other of rivals) if (other.containerNames.includes(name)) errors.push(containerClash(name, other));
+    for (const other of rivals) if (other.containerSet.has(name)) errors.push(containerClash(name, other));
   }
-  for (const volume of self.volumes) {
+  for (const volume of self.volumeList) {
     for (const other of rivals) {
-      const theirs = other.volumes.find((candidate) => candidate.name === volume.name);
+      const theirs = other.volumes.get(volume.name);
       if (theirs && !deepEqual(volume, theirs)) {
         errors.push(invalid(path.child('volumes').text, volume.name, `volume ${volume.name} is defined differently by SidecarSet ${other.name}${overlap(self, other)}`));
       }
     }
   }
-  for (const patch of self.patches) {
+  for (const patch of self.patchList) {
     for (const key of patch.keys) {
       for (const other of rivals) {
-        const clash = other.patches.some((theirs) => theirs.keys.includes(key) && (patch.policy === 'Overwrite' || theirs.policy === 'Overwrite'));
-        if (clash) errors.push(invalid(path.child('patchPodMetadata').text, key, `annotation ${key} is also patched by SidecarSet ${other.name}${overlap(self, other)}`));
+        const theirs = other.patchedKeys.get(key);
+        if (theirs !== undefined && (patch.overwrites || theirs)) errors.push(invalid(path.child('patchPodMetadata').text, key, `annotation ${key} is also patched by SidecarSet ${other.name}${overlap(self, other)}`));
       }
     }
   }
   return errors;
 }
 
+// Selectors are cut to a readable length (a cached rival may hold a selector of any size) and each
+// explanation is built once per rival, however many errors name it.
+const explanations = new WeakMap<ConflictView, string>();
+
 /** Why the two may reach the same Pods: their selectors, and their namespace restrictions when both have one. */
 function overlap(self: ConflictView, other: ConflictView): string {
+  const known = explanations.get(other);
+  if (known !== undefined) return known;
+  const shown = (selector: LabelSelector | undefined): string => truncated(formatSelector(selector));
   const namespaces = (view: ConflictView): string | undefined =>
-    view.namespace ? `namespace ${view.namespace}` : view.namespaceSelector && `namespaceSelector ${formatSelector(view.namespaceSelector)}`;
+    view.namespace ? `namespace ${view.namespace}` : view.namespaceSelector && `namespaceSelector ${shown(view.namespaceSelector)}`;
   const ours = namespaces(self);
   const theirs = namespaces(other);
   const namespacePart = ours && theirs ? `, and its ${theirs} overlaps this one's ${ours}` : '';
-  return `: its selector ${formatSelector(other.selector)} overlaps this one's ${formatSelector(self.selector)}${namespacePart}`;
+  const explanation = `: its selector ${shown(other.selector)} overlaps this one's ${shown(self.selector)}${namespacePart}`;
+  explanations.set(other, explanation);
+  return explanation;
 }
 
 const records = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isJsonObject) : []);
@@ -78,17 +93,30 @@ function conflictView(sidecarSet: SidecarSet): ConflictView {
   const metadata: Record<string, unknown> = isJsonObject(sidecarSet?.metadata) ? sidecarSet.metadata : {};
   const spec: Record<string, unknown> = isJsonObject(sidecarSet?.spec) ? sidecarSet.spec : {};
   const names = (containers: unknown): string[] => records(containers).flatMap((container) => text(container.name) ?? []);
+  const initContainerNames = names(spec.initContainers);
+  const containerNames = names(spec.containers);
+  const volumeList = records(spec.volumes).filter((volume): volume is Volume => typeof volume.name === 'string');
+  const patchList = records(spec.patchPodMetadata)
+    .map((patch) => ({ keys: isJsonObject(patch.annotations) ? Object.keys(patch.annotations) : [], policy: text(patch.patchPolicy) ?? '' }))
+    .filter((patch) => patch.policy !== 'Retain')
+    .map((patch) => ({ keys: patch.keys, overwrites: patch.policy === 'Overwrite' }));
+  const volumes = new Map<string, Volume>();
+  for (const volume of volumeList) if (!volumes.has(volume.name)) volumes.set(volume.name, volume);
+  const patchedKeys = new Map<string, boolean>();
+  for (const patch of patchList) for (const key of patch.keys) patchedKeys.set(key, patch.overwrites || (patchedKeys.get(key) ?? false));
   return {
     name: text(metadata.name) ?? '',
     namespace: text(spec.namespace),
     namespaceSelector: labelSelector(spec.namespaceSelector),
     selector: labelSelector(spec.selector),
-    initContainerNames: names(spec.initContainers),
-    containerNames: names(spec.containers),
-    volumes: records(spec.volumes).filter((volume): volume is Volume => typeof volume.name === 'string'),
-    patches: records(spec.patchPodMetadata)
-      .map((patch) => ({ keys: isJsonObject(patch.annotations) ? Object.keys(patch.annotations) : [], policy: text(patch.patchPolicy) ?? '' }))
-      .filter((patch) => patch.policy !== 'Retain'),
+    initContainerNames,
+    containerNames,
+    volumeList,
+    patchList,
+    initContainerSet: new Set(initContainerNames),
+    containerSet: new Set(containerNames),
+    volumes,
+    patchedKeys,
   };
 }
 

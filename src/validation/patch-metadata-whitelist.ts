@@ -1,6 +1,10 @@
 // The patchPodMetadata whitelist (docs/behaviour/validation.md rule 24): which annotation keys a SidecarSet
 // may patch onto Pods. It lives in a ConfigMap under Kruise's key, as JSON
 // `{"rules":[{"selector":<LabelSelector over SidecarSet labels>,"allowedAnnotationKeyExprs":["<regex>"]}]}`.
+// The expressions are RE2 (Go's regexp syntax, as Kruise reads them) and run on re2js, a linear-time
+// engine: a backtracking engine would let `^(a+)+$` and a crafted key freeze the webhook
+// (docs/decisions/linear-time-regular-expressions.md).
+import { RE2JS } from 're2js';
 import type { LabelSelector } from '../api/core.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
 import { type FieldError, type FieldPath, invalid, required, root } from '../field-error.ts';
@@ -21,7 +25,7 @@ export interface PatchMetadataWhitelistRule {
   /** Which SidecarSets (by their labels) the rule applies to; absent means all. */
   selector?: LabelSelector;
   /** Unanchored, as Kruise's Go regexps are used. */
-  allowedAnnotationKeys: RegExp[];
+  allowedAnnotationKeys: RE2JS[];
 }
 
 export interface PatchMetadataWhitelist {
@@ -68,7 +72,7 @@ export function parsePatchMetadataWhitelist(json: string): { whitelist?: PatchMe
     if (rule.selector) errors.push(...validateLabelSelector(rule.selector, rulePath.child('selector')));
     const allowedAnnotationKeys = (rule.allowedAnnotationKeyExprs ?? []).flatMap((expression, expressionIndex) => {
       try {
-        return [new RegExp(expression)];
+        return [RE2JS.compile(expression)];
       } catch (error) {
         errors.push(invalid(rulePath.child('allowedAnnotationKeyExprs').index(expressionIndex).text, expression, (error as Error).message));
         return [];

@@ -52,6 +52,8 @@ export interface AdmissionWebhook {
   name: string;
   path: string;
   mutating: boolean;
+  /** The largest request body the route reads (HTTP 413 past it). */
+  maxBodyBytes: number;
   /** Throws a Rejection to deny; any other exception goes to onInternalError. */
   admit(request: AdmissionRequest): AdmissionOutcome | Promise<AdmissionOutcome>;
   /** What an exception thrown by admit() becomes (see the table above). */

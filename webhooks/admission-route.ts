@@ -17,7 +17,7 @@ import type { AdmissionResult, WebhookMetrics } from './webhook-metrics.ts';
 
 export function registerAdmissionWebhook(app: FastifyInstance, webhook: AdmissionWebhook, metrics: WebhookMetrics): void {
   // Synchronous unless the webhook has to wait: most reviews are answered without a promise hop.
-  app.post(webhook.path, (req, reply) => {
+  app.post(webhook.path, { bodyLimit: webhook.maxBodyBytes }, (req, reply) => {
     const started = performance.now();
     let request: AdmissionRequest;
     try {

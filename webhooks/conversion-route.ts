@@ -5,11 +5,12 @@
 import type { FastifyInstance } from 'fastify';
 import { CONVERSION_PATH } from '../src/api/crd.ts';
 import { conversionReview, convertReview, MalformedConversionReviewError, parseConversionReview } from './conversion-review.ts';
+import { CONVERSION_REVIEW_BYTES } from './review-size.ts';
 import { statusBody } from './status-body.ts';
 import type { WebhookMetrics } from './webhook-metrics.ts';
 
 export function registerConversionWebhook(app: FastifyInstance, metrics: WebhookMetrics): void {
-  app.post(CONVERSION_PATH, (req, reply) => {
+  app.post(CONVERSION_PATH, { bodyLimit: CONVERSION_REVIEW_BYTES }, (req, reply) => {
     const started = performance.now();
     const observe = (result: 'success' | 'failure' | 'malformed') => {
       metrics.conversionReviews.inc({ result });

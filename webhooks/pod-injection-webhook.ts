@@ -15,6 +15,7 @@ import { withoutNulls } from '../src/validation/structural.ts';
 import { allow, allowDespite, badRequest, forbidden, Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';
+import { ONE_OBJECT_REVIEW_BYTES } from './review-size.ts';
 import { outOfScope } from './request-scope.ts';
 
 export const POD_INJECTION_PATH = '/mutate-pod';
@@ -63,6 +64,7 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
     name: 'mutate-pod',
     path: POD_INJECTION_PATH,
     mutating: true,
+    maxBodyBytes: ONE_OBJECT_REVIEW_BYTES,
     admit(request) {
       const skip = outOfScope(request, scope);
       if (skip) return skip;

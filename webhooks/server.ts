@@ -1,25 +1,35 @@
 // The admission server: one Fastify instance over HTTPS (HTTP/1.1, TLS >= 1.2) serving the
 // webhooks, the CRD conversion webhook /convert (from the first moment: it needs no cache) plus
 // /healthz and /readyz. Settings follow what kube-apiserver does as a client
-// (docs/behaviour/admission.md):
-//   - idle keep-alive sockets stay open 120 s, longer than the apiserver's 90 s reuse window;
+// (docs/behaviour/admission.md, docs/admission-transport.md):
+//   - idle keep-alive sockets stay open 100 s, longer than the apiserver's 90 s reuse window (closing
+//     sooner races with its reuse: EOF and reset errors);
 //   - a request must arrive within 30 s (the longest webhook timeout), a TLS handshake within 10 s;
-//   - bodies up to 8 MiB: an UPDATE review carries two objects of up to 3 MiB;
+//   - bodies per route: each webhook declares its limit (a Pod review holds one object of at most
+//     3 MiB, a SidecarSet UPDATE review two);
+//   - bounded memory: caps on connections (connection-limits.ts) and on the request bytes in flight
+//     (body-budget.ts), sized from the heap limit;
 //   - no 503 while closing: the operator drains first (see src/operator/operator.ts), and replies say
 //     `Connection: close` from the start of the drain.
 import { createServer, type Server as HttpsServer } from 'node:https';
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AdmissionWebhook } from './admission-outcome.ts';
 import { registerAdmissionWebhook } from './admission-route.ts';
+import { getHeapStatistics } from 'node:v8';
+import { limitBodyBytesInFlight } from './body-budget.ts';
 import { clientErrorHandler, logTlsClientErrors } from './client-errors.ts';
 import { registerConversionWebhook } from './conversion-route.ts';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, limitConnections } from './connection-limits.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import type { Readiness } from './readiness.ts';
 import { ServingCertificate, TLS_CONTEXT_OPTIONS, type CertificatePair } from './serving-certificate.ts';
 import { statusBody } from './status-body.ts';
 import type { WebhookMetrics } from './webhook-metrics.ts';
 
-export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+/** For routes that do not set their own (webhooks do: AdmissionWebhook.maxBodyBytes). */
+const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** Share of the heap that request bodies in flight may take: their parsed objects take several times more. */
+const HEAP_SHARE_FOR_BODIES = 1 / 16;
 
 export interface WebhookServerOptions {
   /** Fastify logger options, e.g. `{ level: 'info' }`; the server's pino logger then serves the whole process. */
@@ -30,8 +40,13 @@ export interface WebhookServerOptions {
   metrics: WebhookMetrics;
   /** Served from the start; without one, handshakes fail until setCertificate(). */
   certificate?: CertificatePair;
-  bodyLimit?: number;
-  /** Idle keep-alive sockets are closed after this long. Default 120 s. */
+  /** Request bytes being read and judged at once; past it, 429 (one request is always let in). Default: 1/16 of the heap limit. */
+  maxBodyBytesInFlight?: number;
+  /** Default 1,000. */
+  maxConnections?: number;
+  /** Default 250. */
+  maxConnectionsPerAddress?: number;
+  /** Idle keep-alive sockets are closed after this long. Default 100 s. */
   keepAliveTimeoutMs?: number;
   /** Headers and body must arrive within this long (else 408). Default 30 s. */
   requestTimeoutMs?: number;
@@ -68,7 +83,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   let httpsServer: HttpsServer | undefined;
   const app = fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: 'info' } }),
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit: DEFAULT_BODY_LIMIT,
     return503OnClosing: false,
     // One line per admission is written by the route (at debug unless notable), none per HTTP request.
     logController: new LogController({ disableRequestLogging: true }),
@@ -82,7 +97,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
           handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
           requestTimeout,
           headersTimeout: requestTimeout,
-          keepAliveTimeout: options.keepAliveTimeoutMs ?? 120_000,
+          keepAliveTimeout: options.keepAliveTimeoutMs ?? 100_000,
           connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000,
         },
         handler,
@@ -93,6 +108,12 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   if (!httpsServer) throw new Error('fastify did not call the server factory');
   const server = httpsServer;
   logTlsClientErrors(server, () => app.log);
+  limitConnections(
+    server,
+    { maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS },
+    options.metrics.refusedConnections,
+  );
+  limitBodyBytesInFlight(app, options.maxBodyBytesInFlight ?? Math.floor(getHeapStatistics().heap_size_limit * HEAP_SHARE_FOR_BODIES), options.metrics.shedRequests);
 
   // JSON only: a text/plain body is refused with 415 instead of reaching the review parser as a string.
   app.removeContentTypeParser('text/plain');

@@ -9,6 +9,7 @@ import jsonpatch from 'fast-json-patch';
 import { defaultWellFormed } from '../src/default-well-formed.ts';
 import { formatFieldError } from '../src/field-error.ts';
 import { allow, allowDespite, type AdmissionWebhook } from './admission-outcome.ts';
+import { TWO_OBJECT_REVIEW_BYTES } from './review-size.ts';
 import { outOfScope } from './request-scope.ts';
 import { requireSidecarSet, requireSupportedVersion, SIDECARSET_RESOURCE } from './sidecarset-request.ts';
 
@@ -21,6 +22,7 @@ export function sidecarSetDefaultingWebhook(path: string): AdmissionWebhook {
     name: 'mutate-sidecarset',
     path,
     mutating: true,
+    maxBodyBytes: TWO_OBJECT_REVIEW_BYTES,
     admit(request) {
       const skip = outOfScope(request, scope);
       if (skip) return skip;

@@ -12,6 +12,7 @@ import { formatFieldError } from '../src/field-error.ts';
 import { allow, deny, errorMessage, forbidden, type AdmissionWebhook } from './admission-outcome.ts';
 import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';
 import { invalidStatus } from './invalid-status.ts';
+import { TWO_OBJECT_REVIEW_BYTES } from './review-size.ts';
 import { outOfScope } from './request-scope.ts';
 import { requireSidecarSet, requireSupportedVersion, SIDECARSET_RESOURCE } from './sidecarset-request.ts';
 
@@ -55,6 +56,7 @@ export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettin
     name: 'validate-sidecarset',
     path,
     mutating: false,
+    maxBodyBytes: TWO_OBJECT_REVIEW_BYTES,
     admit(request) {
       const skip = outOfScope(request, scope);
       if (skip) return skip;

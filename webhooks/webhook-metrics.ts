@@ -17,6 +17,8 @@ export interface WebhookMetrics {
   conversionReviews: Counter<'result'>;
   conversionObjects: Counter<'to'>;
   conversionDuration: Histogram<'result'>;
+  refusedConnections: Counter<'limit'>;
+  shedRequests: Counter;
 }
 
 export const createWebhookMetrics = perRegistry(
@@ -68,6 +70,17 @@ export const createWebhookMetrics = perRegistry(
       help: 'Time to answer a ConversionReview, from parsed body to reply, by result.',
       labelNames: ['result'],
       buckets: [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    refusedConnections: new Counter({
+      name: 'sidecarset_webhook_refused_connections_total',
+      help: 'Connections closed on arrival because a cap was reached, by cap (server, address).',
+      labelNames: ['limit'],
+      registers,
+    }),
+    shedRequests: new Counter({
+      name: 'sidecarset_webhook_shed_requests_total',
+      help: 'Requests answered 429 because too many request bytes were being read and judged at once.',
       registers,
     }),
   }),

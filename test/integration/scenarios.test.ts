@@ -408,6 +408,7 @@ describe('SidecarSet scenarios through kube-apiserver, webhooks and controller',
         name: 'label-pod',
         path: '/label-pod',
         mutating: true,
+        maxBodyBytes: 1 << 20,
         async admit(request) {
           const pod = request.object as unknown as V1Pod;
           if (pod.metadata?.labels?.[LABELLED]) return allow();

@@ -117,7 +117,7 @@ function generate(seeds: Record<string, any>[]): Body {
       for (let i = 0; i < 3; i++) value = setAt(value, pick(paths(value)), randomJson(2));
       return text(value);
     }
-    case 6: { // an oversized string in a field: up to ~1 MiB, now and then past the 8 MiB body limit
+    case 6: { // an oversized string in a field: up to ~1 MiB, now and then past the body limits
       const all = paths(base).filter((path) => path.length > 0);
       return text(setAt(base, pick(all), 'x'.repeat(random() < 0.02 ? 9 << 20 : int(1 << 20))));
     }

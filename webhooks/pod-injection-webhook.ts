@@ -3,7 +3,7 @@
 // Everything comes from the caches; the SidecarSets are prepared for injection once per change of
 // the SidecarSet cache, not per request.
 import type { Namespace, Pod } from '../src/api/core.ts';
-import type { SidecarSet } from '../src/api/sidecarset.ts';
+import { LABEL_INJECT, type SidecarSet } from '../src/api/sidecarset.ts';
 import { injectPod } from '../src/injection/inject-pod.ts';
 import { InjectionError } from '../src/injection/injection-error.ts';
 import { injectionPatch } from '../src/injection/patch.ts';
@@ -22,6 +22,12 @@ export const POD_INJECTION_PATH = '/mutate-pod';
 
 export interface PodInjectionSettings {
   caches: AdmissionCaches;
+  /**
+   * Namespaces whose Pods are never injected (kube-system, the operator's, configured ones). The
+   * webhook configuration excludes them too; the handler checks again, so that a Pod sent straight
+   * to the endpoint, or through a configuration edited by hand, is not injected either.
+   */
+  excludedNamespaces: readonly string[];
   /** How long to wait for a namespace created a moment ago to reach the cache. Default 2 s. */
   namespaceWaitMs?: number;
 }
@@ -30,6 +36,7 @@ const NAMESPACE_POLL_MS = 50;
 
 export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWebhook {
   const { caches } = settings;
+  const excluded = new Set(settings.excludedNamespaces);
   const scope = { path: POD_INJECTION_PATH, group: '', resource: 'pods', operations: ['CREATE'] as const };
   const prepared = preparedOnChange(() => caches.sidecarSets.list());
 
@@ -69,10 +76,11 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
       const skip = outOfScope(request, scope);
       if (skip) return skip;
       const pod = requirePod(request);
+      const name = podNamespaceName(pod, request.namespace);
+      if (excluded.has(name) || pod.metadata?.labels?.[LABEL_INJECT] === 'false') return allow();
       const notSynced = unsyncedDenial({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions });
       if (notSynced) return notSynced;
 
-      const name = podNamespaceName(pod, request.namespace);
       const namespace = caches.namespaces.get(name);
       const sidecarSets = prepared();
       if (namespace || !sidecarSets.items.some((item) => item.sidecarSet.spec?.namespaceSelector)) return inject(pod, name, namespace, sidecarSets);

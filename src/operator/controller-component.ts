@@ -3,7 +3,7 @@
 // webhook's caches, runs as a leader runnable of the process's manager and follows the serve flags.
 import { createSidecarSetController } from '../../controllers/controller.ts';
 import type { Runnable } from '../kube/manager.ts';
-import type { OperatorContext } from './operator.ts';
+import { neverInjectedNamespaces, type OperatorContext } from './operator.ts';
 
 export interface ControllerComponent extends Runnable {
   /** The caches the controller reads have listed once. */
@@ -21,7 +21,7 @@ export function controllerComponent(context: OperatorContext): ControllerCompone
     registry: context.registry,
     identity: manager.identity,
     workers: settings.workers,
-    driftExcludedNamespaces: ['kube-system', settings.namespace, ...settings.excludedNamespaces],
+    driftExcludedNamespaces: neverInjectedNamespaces(settings),
   });
   manager.addLeaderRunnable('sidecarset-controller', controller);
   // The manager stops leader runnables itself (resign), before any other part.

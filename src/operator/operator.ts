@@ -81,6 +81,11 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   excludedNamespaces: [],
 };
 
+/** Namespaces whose Pods are never injected: kube-system, the operator's own (it must always be able to start its Pods) and --excluded-namespaces. */
+export function neverInjectedNamespaces(settings: Pick<OperatorSettings, 'namespace' | 'excludedNamespaces'>): string[] {
+  return ['kube-system', settings.namespace, ...settings.excludedNamespaces];
+}
+
 /** What a plugged-in part (controller, certificate manager) gets to work with. */
 export interface OperatorContext {
   settings: OperatorSettings;
@@ -152,6 +157,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     operatorNamespace: settings.namespace,
     whitelistConfigMap: settings.whitelistConfigMap,
     allowPatchMetadataWithoutWhitelist: settings.allowPatchMetadataWithoutWhitelist,
+    excludedNamespaces: neverInjectedNamespaces(settings),
   })) {
     server.addWebhook(webhook);
   }

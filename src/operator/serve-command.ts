@@ -5,6 +5,7 @@ import { KubeconfigNotFoundError, loadKubeConfig } from '../kube/kube-config.ts'
 import { certificatesComponent } from './certificates-component.ts';
 import { controllerComponent } from './controller-component.ts';
 import { startOperator, type Operator } from './operator.ts';
+import { missingHeapSizeFlag, rerunWith } from './heap-size.ts';
 import { serveArguments, serveOptions, serveUsage } from './serve-flags.ts';
 import type { Command } from '../cli/command.ts';
 import { InputError } from '../cli/input.ts';
@@ -17,6 +18,8 @@ export const serveCommand: Command = {
   options: serveOptions(),
   async run(values) {
     const { settings, kubeconfig, certificateExtras } = serveArguments(values);
+    const heapFlag = missingHeapSizeFlag();
+    if (heapFlag) return rerunWith(heapFlag);
     let kubeConfig: KubeConfig;
     try {
       kubeConfig = loadKubeConfig(kubeconfig);

@@ -63,6 +63,7 @@ export async function startTestWebhookServer(options: TestWebhookServerOptions =
       operatorNamespace: 'sidecarset-system',
       whitelistConfigMap: 'sidecarset-configuration',
       allowPatchMetadataWithoutWhitelist: false,
+      excludedNamespaces: ['kube-system', 'sidecarset-system'],
       ...options.settings,
     });
   for (const webhook of webhooks) server.addWebhook(webhook);

@@ -215,6 +215,19 @@ describe('admission server over TLS', () => {
       t.caches.sidecarSets.delete('mesh');
     });
 
+    it('never injects a Pod of kube-system or the operator\'s namespace, or one that opts out, even sent straight to the endpoint', async () => {
+      for (const [object, namespace] of [
+        [pod('dns'), 'kube-system'],
+        [{ ...pod('own'), metadata: { name: 'own', namespace: 'sidecarset-system', labels: { app: 'web' } } }, 'sidecarset-system'],
+        [pod('opted-out', { app: 'web', 'sidecarset.kruise.io/inject': 'false' }), 'team-a'],
+      ] as const) {
+        const response = await send(t, MUTATE_POD, podReview(object, namespace));
+        assert.deepEqual([response.allowed, response.patch], [true, undefined], `${namespace}/${object.metadata.name}`);
+      }
+      // The same Pod elsewhere is injected: the exclusion is by namespace and label only.
+      assert.notEqual((await send(t, MUTATE_POD, podReview(pod('dns'), 'team-a'))).patch, undefined);
+    });
+
     it('injects the matching SidecarSets into a new Pod', async () => {
       const object = pod('web-1');
       const response = await send(t, MUTATE_POD, podReview(object, 'team-a'));
@@ -439,7 +452,7 @@ describe('mutate-pod and a namespace not yet cached', () => {
   const withSelector = (paused: boolean): SidecarSet =>
     defaulted(sidecarSet('mesh', { namespaceSelector: { matchLabels: { mesh: 'on' } }, injectionStrategy: { paused } }));
   const admit = (sidecarSets: SidecarSet[], namespaceWaitMs: number) => {
-    const webhook = podInjectionWebhook({ caches: memoryClusterCaches({ sidecarSets }), namespaceWaitMs });
+    const webhook = podInjectionWebhook({ caches: memoryClusterCaches({ sidecarSets }), namespaceWaitMs, excludedNamespaces: [] });
     return webhook.admit(parseAdmissionReview(podReview(pod('p'), 'not-cached')));
   };
 

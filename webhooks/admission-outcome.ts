@@ -27,6 +27,7 @@
 //
 // dryRun: no handler has side effects (the configurations declare `sideEffects: None`), so a dry
 // run is answered exactly like a real request; only the injection counter skips it.
+import { truncated } from '../src/field-error.ts';
 import type { JsonPatchOperation } from '../src/json-patch.ts';
 import type { AdmissionRequest, AdmissionStatus } from './admission-review.ts';
 
@@ -74,8 +75,9 @@ export const notReady = (what: string): Denied => forbidden(`not yet ready to ha
 export const allowDespite = (error: unknown, what: string): Allowed =>
   allow({ warnings: [`sidecarset webhook: ${what}: ${errorMessage(error)}`] });
 
+/** The message of an error, cut to a readable length: messages can embed request values of any size. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return truncated(error instanceof Error ? error.message : String(error));
 }
 
 /** Thrown by a handler to answer with a prepared denial; unlike any other exception, not a bug. */

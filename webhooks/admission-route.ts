@@ -9,7 +9,8 @@ import {
   type AdmissionRequest,
   type AdmissionResponse,
 } from './admission-review.ts';
-import { Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
+import { truncated } from '../src/field-error.ts';
+import { errorMessage, Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
 import { tooDeepDenial } from './nesting-depth.ts';
 import { statusBody } from './status-body.ts';
 import { sanitizeWarnings } from './warnings.ts';
@@ -35,7 +36,7 @@ export function registerAdmissionWebhook(app: FastifyInstance, webhook: Admissio
       failed = true;
       metrics.errors.inc({ webhook: webhook.name });
       const outcome = webhook.onInternalError(error);
-      req.log.error({ ...describeRequest(webhook, request), err: error, allowed: outcome.allowed }, 'admission handler failed');
+      req.log.error({ ...describeRequest(webhook, request), err: loggedError(error), allowed: outcome.allowed }, 'admission handler failed');
       return outcome;
     };
     const answer = (outcome: AdmissionOutcome): FastifyReply => {
@@ -58,6 +59,12 @@ export function registerAdmissionWebhook(app: FastifyInstance, webhook: Admissio
     }
     return decision instanceof Promise ? decision.catch(onError).then(answer) : answer(decision);
   });
+}
+
+/** An exception as logged: its message and stack cut to a readable length (they can embed request values). */
+function loggedError(error: unknown): { type: string; message: string; stack?: string } {
+  const stack = error instanceof Error && error.stack ? { stack: truncated(error.stack) } : {};
+  return { type: error instanceof Error ? error.name : typeof error, message: errorMessage(error), ...stack };
 }
 
 function toResponse(uid: string, outcome: AdmissionOutcome, mutating: boolean): AdmissionResponse {

@@ -4,7 +4,8 @@
 // figures themselves come from test/bench/adversarial-sidecarset.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formatFieldError } from '../../src/field-error.ts';
+import { formatFieldError, invalid } from '../../src/field-error.ts';
+import { invalidStatus } from '../../webhooks/invalid-status.ts';
 import { isSelectorOverlapping } from '../../src/validation/selector-overlap.ts';
 import { validateSidecarSet } from '../../src/validation/validate-sidecarset.ts';
 import { crowdedSidecarSet, hugeSelector, MiB } from '../support/adversarial-sidecarsets.ts';
@@ -41,6 +42,17 @@ describe('adversarial SidecarSets', () => {
       `spec.selector.matchExpressions[0].values: Too many: ${values}: must have at most 1000 items`,
       `spec.selector.matchExpressions[1].values: Too many: ${values}: must have at most 1000 items`,
     ]);
+  });
+
+  it('shows at most 256 characters of a huge value in a field error, and at most 100 errors in a denial', () => {
+    const object = crowdedSidecarSet('huge', 'h', 0.001 * MiB);
+    object.spec.containers![0].name = 'X'.repeat(MiB);
+    const [message] = validateSidecarSet(object, context()).map(formatFieldError);
+    assert.ok(message.length < 1_000, message.slice(0, 300));
+    assert.match(message, /^spec\.containers\[0\]\.name: Invalid value: "XXX+\.\.\.\(1048578 characters\)/);
+    const status = invalidStatus({ group: 'apps.kruise.io', kind: 'SidecarSet' }, Array.from({ length: 150 }, (_, i) => invalid(`spec.f${i}`, i, 'bad')));
+    assert.equal(status.details!.causes!.length, 100);
+    assert.match(status.message, /spec\.f99: Invalid value: 99: bad, and 50 more errors\]$/);
   });
 
   it('checks conflicts between two 1 MiB SidecarSets with thousands of containers and volumes in linear time', () => {

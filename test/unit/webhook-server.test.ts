@@ -80,6 +80,23 @@ describe('admission server over TLS', () => {
       assert.equal(reply.headers['keep-alive'], 'timeout=100');
     });
 
+    it('offers TLS 1.2 with forward-secret AEAD suites only, and TLS 1.3', async () => {
+      const handshake = (options: { maxVersion: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string }): Promise<string> =>
+        new Promise((resolve, reject) => {
+          const socket = tlsConnect({ host: '127.0.0.1', port: t.port, ca: t.tls.caPem, minVersion: 'TLSv1.2', ...options }, () => {
+            resolve(socket.getCipher().name);
+            socket.end();
+          });
+          socket.on('error', reject);
+        });
+      assert.equal(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }), 'ECDHE-RSA-AES128-GCM-SHA256');
+      assert.equal(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-CHACHA20-POLY1305' }), 'ECDHE-RSA-CHACHA20-POLY1305');
+      assert.match(await handshake({ maxVersion: 'TLSv1.3' }), /^TLS_/);
+      for (const ciphers of ['AES128-GCM-SHA256', 'AES256-SHA', 'ECDHE-RSA-AES128-SHA', 'ECDHE-RSA-AES256-SHA384']) {
+        await assert.rejects(handshake({ maxVersion: 'TLSv1.2', ciphers }), Error, `${ciphers} refused`);
+      }
+    });
+
     it('reuses one keep-alive connection for successive reviews', async () => {
       const first = await t.client.post(MUTATE_POD, podReview(pod('a'), 'team-b'));
       const second = await t.client.post(MUTATE_POD, podReview(pod('b'), 'team-b'));

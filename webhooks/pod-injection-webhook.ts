@@ -16,6 +16,7 @@ import { allow, allowDespite, badRequest, forbidden, Rejection, type AdmissionOu
 import type { AdmissionRequest } from './admission-review.ts';
 import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';
 import { ONE_OBJECT_REVIEW_BYTES } from './review-size.ts';
+import { operatorConfigurationReader } from './operator-configuration.ts';
 import { outOfScope } from './request-scope.ts';
 
 export const POD_INJECTION_PATH = '/mutate-pod';
@@ -28,6 +29,9 @@ export interface PodInjectionSettings {
    * to the endpoint, or through a configuration edited by hand, is not injected either.
    */
   excludedNamespaces: readonly string[];
+  /** Where the operator's ConfigMap lives (its security policy's secretTransferEnv rule applies here). */
+  operatorNamespace: string;
+  whitelistConfigMap: string;
   /** How long to wait for a namespace created a moment ago to reach the cache. Default 2 s. */
   namespaceWaitMs?: number;
 }
@@ -37,6 +41,12 @@ const NAMESPACE_POLL_MS = 50;
 export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWebhook {
   const { caches } = settings;
   const excluded = new Set(settings.excludedNamespaces);
+  const readConfiguration = operatorConfigurationReader(caches.whitelist, settings.operatorNamespace, settings.whitelistConfigMap);
+  // An unreadable policy counts as one that refuses: an administrator meant to restrict something.
+  const refusesSecretTransferEnv = (): boolean => {
+    const { policy, policyErrors } = readConfiguration();
+    return policyErrors !== undefined || (policy?.enabled === true && !policy.allowSecretTransferEnv);
+  };
   const scope = { path: POD_INJECTION_PATH, group: '', resource: 'pods', operations: ['CREATE'] as const };
   const prepared = preparedOnChange(() => caches.sidecarSets.list());
 
@@ -44,7 +54,15 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
   const inject = (pod: Pod, name: string, namespace: Namespace | undefined, sidecarSets: PreparedSidecarSets, warnings: string[] = []): AdmissionOutcome => {
     let result;
     try {
-      result = injectPod({ pod, namespace: { name, labels: namespace && (namespace.metadata.labels ?? {}) }, sidecarSets, revisions: caches.revisions.list(), now: new Date(), random: Math.random });
+      result = injectPod({
+        pod,
+        namespace: { name, labels: namespace && (namespace.metadata.labels ?? {}) },
+        sidecarSets,
+        revisions: caches.revisions.list(),
+        now: new Date(),
+        random: Math.random,
+        refuseSecretTransferEnv: refusesSecretTransferEnv(),
+      });
     } catch (error) {
       if (error instanceof InjectionError) throw new Rejection(forbidden(error.message));
       throw error;
@@ -78,7 +96,7 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
       const pod = requirePod(request);
       const name = podNamespaceName(pod, request.namespace);
       if (excluded.has(name) || pod.metadata?.labels?.[LABEL_INJECT] === 'false') return allow();
-      const notSynced = unsyncedDenial({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions });
+      const notSynced = unsyncedDenial({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions, whitelist: caches.whitelist });
       if (notSynced) return notSynced;
 
       const namespace = caches.namespaces.get(name);

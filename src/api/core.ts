@@ -47,6 +47,7 @@ export interface EnvVar {
   value?: string;
   valueFrom?: {
     fieldRef?: ObjectFieldSelector;
+    secretKeyRef?: { name?: string; key: string; optional?: boolean };
     [source: string]: unknown;
   };
 }
@@ -127,6 +128,14 @@ export interface Container {
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;
   imagePullPolicy?: string;
+  securityContext?: SecurityContext;
+  [field: string]: unknown;
+}
+
+/** The parts of core/v1 SecurityContext the security policy reads. */
+export interface SecurityContext {
+  privileged?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
   [field: string]: unknown;
 }
 

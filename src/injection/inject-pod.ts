@@ -69,6 +69,8 @@ export interface InjectPodInput {
   random: () => number;
   /** Injection happens on CREATE only; an UPDATE injects nothing (docs/behaviour/injection.md step 7). */
   operation?: 'CREATE' | 'UPDATE';
+  /** The security policy's secretTransferEnv rule is on: a transferEnv of a Secret-backed env var refuses the injection. */
+  refuseSecretTransferEnv?: boolean;
 }
 
 export interface InjectionResult {
@@ -132,9 +134,14 @@ export function injectPod(input: InjectPodInput): InjectionResult {
     const warn = (message: string) => warnings.push(`SidecarSet ${JSON.stringify(sidecarSetName)}: ${sidecar.path}${message}`);
     for (const name of sidecar.unknownVolumes) warn(`: volume ${JSON.stringify(name)} is not in spec.volumes`);
     volumes.push(...sidecar.volumes);
+    const refuse = input.refuseSecretTransferEnv
+      ? (message: string): never => {
+          throw new InjectionError(`SidecarSet ${JSON.stringify(sidecarSetName)}: ${sidecar.path}${message}`);
+        }
+      : undefined;
     let built: readonly Container[];
     try {
-      built = buildSidecarContainers(sidecar, sources, warn);
+      built = buildSidecarContainers(sidecar, sources, warn, refuse);
     } catch (error) {
       if (error instanceof ResourcesPolicyError) throw new InjectionError(`SidecarSet ${JSON.stringify(sidecarSetName)}: ${sidecar.path}.resourcesPolicy: ${error.message}`, { cause: error });
       throw error;

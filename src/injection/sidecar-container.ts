@@ -71,22 +71,23 @@ export function prepareSidecar(source: SidecarContainer, path: string, isInit: b
 
 /**
  * The Pod containers this sidecar becomes in this Pod. `warn` receives what Kruise would only log, as a
- * message to append to the sidecar's path.
+ * message to append to the sidecar's path; `refuseSecret`, when given, is called (and throws) for a
+ * transferEnv of a Secret-backed env var.
  */
-export function buildSidecarContainers(sidecar: PreparedSidecar, sources: PodSources, warn: (message: string) => void): readonly Container[] {
-  return sidecar.podIndependent ?? finish(sidecar, withPodContent(sidecar, sources, warn));
+export function buildSidecarContainers(sidecar: PreparedSidecar, sources: PodSources, warn: (message: string) => void, refuseSecret?: (message: string) => never): readonly Container[] {
+  return sidecar.podIndependent ?? finish(sidecar, withPodContent(sidecar, sources, warn, refuseSecret));
 }
 
 function finish(sidecar: Omit<PreparedSidecar, 'podIndependent'>, container: Container): readonly Container[] {
   return sidecar.hotUpgrade ? hotUpgradePair(container, sidecar.hotUpgradeEmptyImage) : [container];
 }
 
-function withPodContent(sidecar: PreparedSidecar, sources: PodSources, warn: (message: string) => void): Container {
+function withPodContent(sidecar: PreparedSidecar, sources: PodSources, warn: (message: string) => void, refuseSecret?: (message: string) => never): Container {
   const { base } = sidecar;
   const container: Container = { ...base };
   if (sidecar.resourcesPolicy) container.resources = sources.resources(sidecar.resourcesPolicy);
   const shared = sidecar.sharesVolumes ? sources.sharedMounts() : undefined;
-  let transferred = transferredEnvs(sidecar.transferEnv, sources, warn);
+  let transferred = transferredEnvs(sidecar.transferEnv, sources, warn, refuseSecret);
   if (shared) transferred = mergeEnvVars(transferred, shared.envs);
   if (transferred.length > 0) container.env = mergeEnvVars(base.env!, transferred);
 

@@ -10,8 +10,11 @@ import { splitSubscriptedPath } from '../validation/field-ref.ts';
 import { isQualifiedName } from '../validation/names.ts';
 import type { PodSources } from './pod-sources.ts';
 
-/** The env vars to transfer, in transferEnv order, the names of one entry sorted. `warn` gets `.transferEnv[i]: ...`. */
-export function transferredEnvs(entries: readonly TransferEnvVar[], sources: PodSources, warn: (message: string) => void): EnvVar[] {
+/**
+ * The env vars to transfer, in transferEnv order, the names of one entry sorted. `warn` gets
+ * `.transferEnv[i]: ...`; `refuseSecret`, when given, gets the same for an env var read from a Secret.
+ */
+export function transferredEnvs(entries: readonly TransferEnvVar[], sources: PodSources, warn: (message: string) => void, refuseSecret?: (message: string) => never): EnvVar[] {
   const transferred: EnvVar[] = [];
   entries.forEach((entry, index) => {
     const names = new Set(entry.envNames ?? []);
@@ -28,6 +31,9 @@ export function transferredEnvs(entries: readonly TransferEnvVar[], sources: Pod
     }
     for (const name of sortedGoStrings(names)) {
       const env = sources.env(sourceName, name);
+      if (env?.valueFrom?.secretKeyRef && refuseSecret) {
+        refuseSecret(`.transferEnv[${index}]: Forbidden: security policy rule "secretTransferEnv": env ${JSON.stringify(name)} of container ${JSON.stringify(sourceName)} comes from Secret ${JSON.stringify(env.valueFrom.secretKeyRef.name ?? '')}`);
+      }
       if (env) transferred.push(env);
       else warn(`.transferEnv[${index}]: no env ${JSON.stringify(name)} in container ${JSON.stringify(sourceName)}`);
     }

@@ -22,6 +22,7 @@ import { type PatchMetadataWhitelist, validatePatchMetadataWhitelist } from './p
 import { validatePatchPodMetadata } from './patch-pod-metadata.ts';
 import { validateSidecarSetSelector } from './selectors.ts';
 import { validateSidecarContainers } from './sidecar-containers.ts';
+import { validateSecurityPolicy, type SecurityPolicy } from './security-policy.ts';
 import { validateStructure, withoutNulls } from './structural.ts';
 import { refuseCanaryAnnotations } from './unsupported.ts';
 import { validateResourcesPolicies } from './resources-policy.ts';
@@ -39,6 +40,8 @@ export interface ValidationContext {
   patchMetadataWhitelist?: PatchMetadataWhitelist;
   /** Allow every patchPodMetadata key when no whitelist (or no rule) applies. */
   allowPatchMetadataWithoutWhitelist: boolean;
+  /** Our SidecarSet security policy (security-policy.ts); off when absent. */
+  securityPolicy?: SecurityPolicy;
 }
 
 const METADATA = root('metadata');
@@ -81,6 +84,7 @@ function validateSpec(sidecarSet: SidecarSet, context: ValidationContext): Field
   const patchPath = SPEC.child('patchPodMetadata');
   errors.push(...validatePatchMetadataWhitelist(sidecarSet, context.patchMetadataWhitelist, context.allowPatchMetadataWithoutWhitelist, patchPath));
   errors.push(...validatePatchPodMetadata(spec, patchPath));
+  errors.push(...validateSecurityPolicy(spec, context.securityPolicy, SPEC));
   return errors;
 }
 

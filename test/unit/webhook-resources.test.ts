@@ -91,7 +91,10 @@ describe('bounded resources of the admission server (child process, small heap)'
         // localAddress is passed on to net.connect, though the TLS options type does not list it.
         const socket = tlsConnect({ host: '127.0.0.1', port: child.port, ca: child.caPem, servername: 'localhost', ...({ localAddress } as object) });
         socket.setTimeout(5_000, () => socket.destroy());
-        socket.once('secureConnect', () => resolve(socket));
+        socket.once('secureConnect', () => {
+          socket.setTimeout(0); // idle from now on, as the attack keeps it
+          resolve(socket);
+        });
         socket.once('error', () => resolve(undefined));
         socket.once('close', () => resolve(undefined));
       });

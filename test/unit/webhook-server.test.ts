@@ -403,7 +403,7 @@ describe('admission server while its caches are not synced', () => {
 
   it('denies Pods and SidecarSet validation with 403 "not yet ready", and still defaults', async () => {
     const podResponse = await send(t, MUTATE_POD, podReview(pod('p'), 'x'));
-    assert.deepEqual(podResponse.status, { code: 403, reason: 'Forbidden', message: 'not yet ready to handle request: caches not synced: sidecarSets, namespaces, revisions' });
+    assert.deepEqual(podResponse.status, { code: 403, reason: 'Forbidden', message: 'not yet ready to handle request: caches not synced: sidecarSets, namespaces, revisions, whitelist' });
     const validation = await send(t, VALIDATE_SIDECARSET, sidecarSetReview(sidecarSet('s')), false);
     assert.equal(validation.status.code, 403);
     const defaults = await send(t, MUTATE_SIDECARSET, sidecarSetReview(sidecarSet('s')));
@@ -469,7 +469,7 @@ describe('mutate-pod and a namespace not yet cached', () => {
   const withSelector = (paused: boolean): SidecarSet =>
     defaulted(sidecarSet('mesh', { namespaceSelector: { matchLabels: { mesh: 'on' } }, injectionStrategy: { paused } }));
   const admit = (sidecarSets: SidecarSet[], namespaceWaitMs: number) => {
-    const webhook = podInjectionWebhook({ caches: memoryClusterCaches({ sidecarSets }), namespaceWaitMs, excludedNamespaces: [] });
+    const webhook = podInjectionWebhook({ caches: memoryClusterCaches({ sidecarSets }), namespaceWaitMs, excludedNamespaces: [], operatorNamespace: 'sidecarset-system', whitelistConfigMap: 'sidecarset-configuration' });
     return webhook.admit(parseAdmissionReview(podReview(pod('p'), 'not-cached')));
   };
 

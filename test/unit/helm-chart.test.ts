@@ -117,7 +117,9 @@ describe(`helm chart (helm ${tools.version})`, () => {
         'CustomResourceDefinition/sidecarsets.apps.kruise.io',
         'Deployment/sidecarset',
         'MutatingWebhookConfiguration/sidecarset-mutating-webhook-configuration',
+        'NetworkPolicy/sidecarset',
         'PodDisruptionBudget/sidecarset',
+        'PriorityClass/sidecarset-critical',
         'Role/sidecarset',
         'RoleBinding/sidecarset',
         'Service/sidecarset-conversion',
@@ -125,15 +127,20 @@ describe(`helm chart (helm ${tools.version})`, () => {
         'ServiceAccount/sidecarset',
         'ValidatingWebhookConfiguration/sidecarset-validating-webhook-configuration',
       ]);
-      const clusterScoped = new Set(['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+      const clusterScoped = new Set(['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'PriorityClass', 'ValidatingWebhookConfiguration']);
       for (const o of objs) {
         if (clusterScoped.has(o.kind)) assert.equal(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
         else assert.equal(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name} namespace`);
       }
     });
 
-    it('runs 2 replicas with preferred hostname anti-affinity and a PDB of minAvailable 1', () => {
-      assert.equal(deployment.spec.replicas, 2);
+    it('runs 3 replicas spread over nodes, with a high priority class and a PDB of minAvailable 1', () => {
+      assert.equal(deployment.spec.replicas, 3);
+      assert.deepEqual(pod.topologySpreadConstraints, [
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor', labelSelector: { matchLabels: deployment.spec.selector.matchLabels } },
+      ]);
+      assert.equal(pod.priorityClassName, 'sidecarset-critical');
+      assert.equal(findOne(objs, 'PriorityClass').value, 1_000_000_000);
       assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
       const terms = pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
       assert.equal(terms.length, 1);
@@ -162,8 +169,9 @@ describe(`helm chart (helm ${tools.version})`, () => {
       assert.deepEqual(container.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }]);
       assert.ok(pod.volumes.find((v: any) => v.name === 'tmp').emptyDir);
       assert.ok((flags.get('cert-dir') as string).startsWith('/tmp/'));
-      const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
+      const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom?.fieldRef?.fieldPath ?? e.value]));
       assert.equal(env.POD_NAMESPACE, 'metadata.namespace');
+      assert.equal(env.NODE_OPTIONS, '--max-old-space-size=307', 'heap: 60 % of the 512Mi limit');
     });
 
     it('passes the operator the serve flags, naming what the chart renders', () => {
@@ -384,6 +392,40 @@ describe(`helm chart (helm ${tools.version})`, () => {
         assert.notEqual(res.status, 0, JSON.stringify(values));
         assert.match(res.stderr, message);
       }
+    });
+  });
+
+  describe('security and availability values', () => {
+    it('admits only the webhook port from webhookFrom and the metrics port from metricsFrom; off-switchable', () => {
+      const policy = findOne(helmTemplate({ values: { networkPolicy: { webhookFrom: [{ ipBlock: { cidr: '10.0.0.0/24' } }] } } }), 'NetworkPolicy');
+      assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
+      assert.deepEqual(policy.spec.ingress, [
+        { ports: [{ port: 'webhook', protocol: 'TCP' }], from: [{ ipBlock: { cidr: '10.0.0.0/24' } }] },
+        { ports: [{ port: 'metrics', protocol: 'TCP' }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] },
+      ]);
+      assert.equal(helmTemplate({ values: { networkPolicy: { enabled: false } } }).some((o) => o.kind === 'NetworkPolicy'), false);
+    });
+
+    it('writes no security policy by default, and an enabled one under the restricted preset', () => {
+      assert.equal(helmTemplate().some((o) => o.kind === 'ConfigMap'), false);
+      const configMap = findOne(helmTemplate({ values: { preset: 'restricted', securityPolicy: { allowedHostPaths: ['/var/log'] } } }), 'ConfigMap');
+      const policy = JSON.parse(configMap.data.SidecarSet_SecurityPolicy);
+      assert.equal(policy.enabled, true);
+      assert.deepEqual(policy.allowedHostPaths, ['/var/log']);
+      assert.equal(policy.allowPrivileged, false);
+      assert.equal(configMap.data.SidecarSet_PatchPodMetadata_WhiteList, undefined);
+      assert.match(helmTemplateRaw({ values: { preset: 'lax' } }).stderr, /preset must be "" or "restricted"/);
+    });
+
+    it('sizes the heap from heapMegabytes or the memory limit, and uses a named priority class instead of its own', () => {
+      const heap = (values: TemplateOptions['values']) =>
+        findOne(helmTemplate({ values }), 'Deployment').spec.template.spec.containers[0].env.find((e: any) => e.name === 'NODE_OPTIONS')?.value;
+      assert.equal(heap({ resources: { limits: { memory: '1Gi' } } }), '--max-old-space-size=614');
+      assert.equal(heap({ heapMegabytes: 200 }), '--max-old-space-size=200');
+      assert.equal(heap({ resources: { limits: { memory: null } } }), undefined, 'no limit: the operator reads its cgroup');
+      const objs = helmTemplate({ values: { priorityClassName: 'system-cluster-critical' } });
+      assert.equal(findOne(objs, 'Deployment').spec.template.spec.priorityClassName, 'system-cluster-critical');
+      assert.equal(objs.some((o) => o.kind === 'PriorityClass'), false);
     });
   });
 

@@ -111,6 +111,9 @@ needs /convert to read SidecarSets at all, and our own caches (which gate readin
 {{- fail (printf "webhook.timeoutSeconds.%s must be between 1 and 30, got %v" $k $v) }}
 {{- end }}
 {{- end }}
+{{- if not (has .Values.preset (list "" "restricted")) }}
+{{- fail (printf "preset must be \"\" or \"restricted\", got %q" .Values.preset) }}
+{{- end }}
 {{- if and (not .Values.leaderElection.enabled) (gt (int .Values.replicaCount) 1) }}
 {{- fail "leaderElection.enabled=false needs replicaCount=1: several replicas would all run the controller" }}
 {{- end }}
@@ -212,4 +215,27 @@ namespaceSelector:
         {{- range $excluded }}
         - {{ . | quote }}
         {{- end }}
+{{- end }}
+
+{{/* The PriorityClass the Pods run with: a named one, the chart's, or none. */}}
+{{- define "sidecarset.priorityClassName" -}}
+{{- if .Values.priorityClassName }}{{ .Values.priorityClassName }}
+{{- else if .Values.priorityClass.create }}{{ printf "%s-critical" (include "sidecarset.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* --max-old-space-size in MiB: heapMegabytes, else 60 % of a Mi/Gi memory limit, else nothing. */}}
+{{- define "sidecarset.heapMegabytes" -}}
+{{- $limit := toString (dig "limits" "memory" "" .Values.resources) }}
+{{- if .Values.heapMegabytes }}{{ .Values.heapMegabytes }}
+{{- else if hasSuffix "Gi" $limit }}{{ div (mul (trimSuffix "Gi" $limit | int) 1024 60) 100 }}
+{{- else if hasSuffix "Mi" $limit }}{{ div (mul (trimSuffix "Mi" $limit | int) 60) 100 }}
+{{- end }}
+{{- end }}
+
+{{/* The security policy as the operator reads it; the restricted preset turns it on. */}}
+{{- define "sidecarset.securityPolicy" -}}
+{{- $policy := deepCopy .Values.securityPolicy }}
+{{- if eq .Values.preset "restricted" }}{{ $_ := set $policy "enabled" true }}{{ end }}
+{{- toJson $policy }}
 {{- end }}

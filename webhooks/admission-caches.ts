@@ -7,7 +7,7 @@ import type { ConfigMap } from '../src/kube/caches.ts';
 import type { WatchCache } from '../src/kube/watch-cache.ts';
 import { notReady, type Denied } from './admission-outcome.ts';
 
-export type CacheReader<T> = Pick<WatchCache<T>, 'list' | 'get' | 'synced' | 'state'>;
+export type CacheReader<T> = Pick<WatchCache<T>, 'list' | 'get' | 'synced' | 'stale' | 'state'>;
 
 export interface AdmissionCaches {
   sidecarSets: CacheReader<SidecarSet>;
@@ -17,10 +17,15 @@ export interface AdmissionCaches {
   whitelist: CacheReader<ConfigMap>;
 }
 
-/** The "not yet ready" denial naming the given caches that have not completed their first list; undefined when all have. */
-export function unsyncedDenial(caches: Partial<AdmissionCaches>): Denied | undefined {
-  const waiting = Object.entries(caches)
-    .filter(([, cache]) => !cache.synced())
-    .map(([name]) => name);
-  return waiting.length > 0 ? notReady(`caches not synced: ${waiting.join(', ')}`) : undefined;
+/**
+ * The "not yet ready" denial naming the given caches that have not completed their first list, or
+ * that are stale (nothing heard from the apiserver for longer than their limit: a SidecarSet created
+ * meanwhile would be missed); undefined when all are fresh.
+ */
+export function notReadyDenial(caches: Partial<AdmissionCaches>): Denied | undefined {
+  const entries = Object.entries(caches);
+  const waiting = entries.filter(([, cache]) => !cache.synced()).map(([name]) => name);
+  if (waiting.length > 0) return notReady(`caches not synced: ${waiting.join(', ')}`);
+  const stale = entries.filter(([, cache]) => cache.stale()).map(([name]) => name);
+  return stale.length > 0 ? notReady(`caches stale (the apiserver has not been heard from): ${stale.join(', ')}`) : undefined;
 }

@@ -14,7 +14,7 @@ import { validatePodShape } from '../src/validation/pod-shape.ts';
 import { withoutNulls } from '../src/validation/structural.ts';
 import { allow, allowDespite, badRequest, forbidden, Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
 import type { AdmissionRequest } from './admission-review.ts';
-import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';
+import { notReadyDenial, type AdmissionCaches } from './admission-caches.ts';
 import { ONE_OBJECT_REVIEW_BYTES } from './review-size.ts';
 import { operatorConfigurationReader } from './operator-configuration.ts';
 import { outOfScope } from './request-scope.ts';
@@ -96,7 +96,7 @@ export function podInjectionWebhook(settings: PodInjectionSettings): AdmissionWe
       const pod = requirePod(request);
       const name = podNamespaceName(pod, request.namespace);
       if (excluded.has(name) || pod.metadata?.labels?.[LABEL_INJECT] === 'false') return allow();
-      const notSynced = unsyncedDenial({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions, whitelist: caches.whitelist });
+      const notSynced = notReadyDenial({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions, whitelist: caches.whitelist });
       if (notSynced) return notSynced;
 
       const namespace = caches.namespaces.get(name);

@@ -9,7 +9,7 @@ import { toModel } from '../src/api/conversion.ts';
 import { apiVersionOf, GROUP, KIND, type SidecarSet, type SidecarSetVersion } from '../src/api/sidecarset.ts';
 import { validateSidecarSet } from '../src/validation/validate-sidecarset.ts';
 import { allow, deny, errorMessage, forbidden, type AdmissionWebhook } from './admission-outcome.ts';
-import { unsyncedDenial, type AdmissionCaches } from './admission-caches.ts';
+import { notReadyDenial, type AdmissionCaches } from './admission-caches.ts';
 import { invalidStatus } from './invalid-status.ts';
 import { operatorConfigurationReader } from './operator-configuration.ts';
 import { TWO_OBJECT_REVIEW_BYTES } from './review-size.ts';
@@ -43,7 +43,7 @@ export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettin
       const version = requireSupportedVersion(request);
       const sidecarSet = requireSidecarSet(request, 'object', version);
       const oldObject = request.operation === 'UPDATE' ? storedModel(requireSidecarSet(request, 'oldObject', version), version) : undefined;
-      const notSynced = unsyncedDenial({ sidecarSets: caches.sidecarSets, revisions: caches.revisions, whitelist: caches.whitelist });
+      const notSynced = notReadyDenial({ sidecarSets: caches.sidecarSets, revisions: caches.revisions, whitelist: caches.whitelist });
       if (notSynced) return notSynced;
 
       const { whitelist, whitelistWarnings: warnings, policy, policyErrors = [] } = readConfiguration();

@@ -39,6 +39,7 @@ export interface ClusterCacheOptions {
   /** Name of the whitelist ConfigMap in the operator namespace. Default DEFAULT_WHITELIST_CONFIGMAP. */
   whitelistConfigMapName?: string;
   inactivityTimeoutMs?: number;
+  staleAfterMs?: number;
 }
 
 /** What the SidecarSet watch reports while the CRD is not installed. */
@@ -51,7 +52,7 @@ export function createClusterCaches(
   metrics?: WatchMetrics,
   options: ClusterCacheOptions = {},
 ): ClusterCaches {
-  const common = { kubeConfig, logger, metrics, inactivityTimeoutMs: options.inactivityTimeoutMs };
+  const common = { kubeConfig, logger, metrics, inactivityTimeoutMs: options.inactivityTimeoutMs, staleAfterMs: options.staleAfterMs };
   const ns = encodeURIComponent(namespace);
   const pods = createWatchCache<Pod>({ ...common, name: 'pods', path: '/api/v1/pods', project: projectPod });
   // Read in the storage version, so that only objects still stored as v1alpha1 go through `/convert`,

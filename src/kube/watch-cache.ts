@@ -5,11 +5,16 @@
 // the process. Here one loop per cache lists (paginated), then watches from the list's
 // resourceVersion with bookmarks; every way a watch can end leads back into the loop:
 //   - the server closes it (timeoutSeconds elapsed)        -> watch again at once;
-//   - 410 Gone (our resourceVersion is too old)            -> relist, emitting deletes for vanished objects;
-//   - nothing received (no event, no bookmark) for a while -> abort and watch again;
-//   - any other error                                      -> retry with exponential backoff and jitter.
-// The cache stays readable (and `synced()` stays true) while it recovers: slightly stale is
-// better than empty for admission decisions.
+//   - 410 Gone (our resourceVersion is too old), on the watch or on a list page -> relist at once,
+//     emitting deletes for vanished objects;
+//   - nothing received (no event, no bookmark) for 75 s    -> abort and watch again (the apiserver
+//     sends a bookmark about every minute, so a healthy watch is never that silent);
+//   - the apiserver unreachable (refused, reset, timed out) -> retry every second at most: it has
+//     nothing to overload, and the cache must catch up as soon as it is back;
+//   - an HTTP error (5xx, 429, ...)                        -> retry with exponential backoff and jitter.
+// A successful connect (a list page, a watch's response headers) resets the backoff. The cache
+// stays readable while it recovers, but says how fresh it is: stale() is true once nothing was
+// heard from the apiserver for `staleAfterMs`, and the webhooks then refuse to judge from it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
@@ -28,10 +33,14 @@ export interface WatchCacheOptions<T> {
   project?: (raw: any) => T;
   logger: Logger;
   metrics?: WatchMetrics;
-  /** Restart a watch that delivered nothing (no event, no bookmark) for this long. Default 3 min. */
+  /** Restart a watch that delivered nothing (no event, no bookmark) for this long. Default 75 s. */
   inactivityTimeoutMs?: number;
-  /** Retry delays after errors. Default 250 ms doubling to 30 s, ±20 %. */
+  /** stale() once nothing was heard from the apiserver for this long. Default inactivity timeout + 15 s. */
+  staleAfterMs?: number;
+  /** Retry delays after HTTP errors. Default 250 ms doubling to 30 s, ±20 %. */
   backoff?: BackoffOptions;
+  /** Retry delays while the apiserver is unreachable. Default 100 ms doubling to 1 s, ±20 %. */
+  unreachableBackoff?: BackoffOptions;
   /** Objects per list page. Default 500. */
   pageSize?: number;
   /** Server-side watch duration, drawn in [min, 2*min). Default 300 s, like client-go. */
@@ -44,8 +53,12 @@ export type WatchEventName = 'add' | 'update' | 'delete';
 
 export interface WatchCacheState {
   synced: boolean;
+  /** Nothing heard from the apiserver for longer than the cache's limit. */
+  stale: boolean;
   restarts: number;
   lastEventAt?: number;
+  /** Last list page, watch connect, event or bookmark. */
+  lastHeardAt?: number;
   lastError?: string;
 }
 
@@ -53,6 +66,8 @@ export interface WatchCache<T> {
   start(): void;
   stop(): Promise<void>;
   synced(): boolean;
+  /** Synced once, but nothing heard from the apiserver for longer than the limit: do not trust it. */
+  stale(): boolean;
   waitForSync(signal?: AbortSignal): Promise<void>;
   list(): T[];
   /** By 'namespace/name', or 'name' for cluster-scoped objects. */
@@ -72,8 +87,12 @@ export function objectKey(raw: { metadata?: { name?: string; namespace?: string 
   return namespace ? `${namespace}/${name}` : name;
 }
 
-const DEFAULT_INACTIVITY_MS = 180_000;
+const DEFAULT_INACTIVITY_MS = 75_000;
+const STALE_MARGIN_MS = 15_000;
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 30_000 };
+const DEFAULT_UNREACHABLE_BACKOFF: BackoffOptions = { baseMs: 100, maxMs: 1_000 };
+/** TCP keep-alive probes on watch connections start after this much silence. */
+const TCP_KEEPALIVE_DELAY_MS = 15_000;
 const LIST_TIMEOUT_MS = 60_000;
 /** The same failure is logged again only after this long (at debug level in between). */
 const REPEAT_LOG_MS = 60_000;
@@ -90,7 +109,10 @@ interface WatchEvent {
 
 class InactivityError extends Error {}
 
-type Outcome = 'closed' | 'gone' | 'inactivity' | 'error';
+type Outcome = 'closed' | 'gone' | 'inactivity' | 'unreachable' | 'error';
+
+/** No HTTP answer at all: refused, reset, timed out, DNS. */
+const isUnreachable = (err: unknown): boolean => statusCodeOf(err) === undefined;
 
 class ListWatchCache<T> implements WatchCache<T> {
   readonly #options: WatchCacheOptions<T>;
@@ -103,6 +125,9 @@ class ListWatchCache<T> implements WatchCache<T> {
   #syncWaiters = new Set<() => void>();
   #restarts = 0;
   #lastEventAt: number | undefined;
+  #lastHeardAt: number | undefined;
+  /** Watch chunks received so far: tells a watch that delivered something from one that did not. */
+  #chunksReceived = 0;
   #lastError: string | undefined;
   #lastLogged: { message: string; at: number } | undefined;
   #loop: Promise<void> | undefined;
@@ -131,6 +156,16 @@ class ListWatchCache<T> implements WatchCache<T> {
 
   synced(): boolean {
     return this.#synced;
+  }
+
+  stale(): boolean {
+    const inactivityMs = this.#options.inactivityTimeoutMs ?? DEFAULT_INACTIVITY_MS;
+    const limit = this.#options.staleAfterMs ?? inactivityMs + STALE_MARGIN_MS;
+    return this.#synced && this.#lastHeardAt !== undefined && Date.now() - this.#lastHeardAt > limit;
+  }
+
+  #heard(): void {
+    this.#lastHeardAt = Date.now();
   }
 
   waitForSync(signal?: AbortSignal): Promise<void> {
@@ -163,7 +198,7 @@ class ListWatchCache<T> implements WatchCache<T> {
   }
 
   state(): WatchCacheState {
-    return { synced: this.#synced, restarts: this.#restarts, lastEventAt: this.#lastEventAt, lastError: this.#lastError };
+    return { synced: this.#synced, stale: this.stale(), restarts: this.#restarts, lastEventAt: this.#lastEventAt, lastHeardAt: this.#lastHeardAt, lastError: this.#lastError };
   }
 
   async #run(): Promise<void> {
@@ -172,33 +207,38 @@ class ListWatchCache<T> implements WatchCache<T> {
       const abort = new AbortController();
       this.#abort = abort;
       let outcome: Outcome = 'closed';
-      let receivedData = false;
+      const heardBefore = this.#lastHeardAt;
+      const chunksBefore = this.#chunksReceived;
       try {
         if (this.#resourceVersion === undefined) await this.#relist(abort.signal);
-        receivedData = await this.#watch(abort.signal);
+        await this.#watch(abort.signal);
       } catch (err) {
         if (this.#stopped) break;
-        receivedData = (err as { receivedData?: boolean }).receivedData === true;
         if (isGone(err)) {
           outcome = 'gone';
           this.#resourceVersion = undefined;
         } else if (err instanceof InactivityError) {
           outcome = 'inactivity';
         } else {
-          outcome = 'error';
+          outcome = isUnreachable(err) ? 'unreachable' : 'error';
           this.#lastError = this.#options.notFound && statusCodeOf(err) === 404 ? this.#options.notFound : errorFields(err).err.message;
         }
       }
       if (this.#stopped) break;
-      // A watch that delivered something proves the connection healthy: start backing off afresh.
-      if (receivedData) failures = 0;
-      if (outcome !== 'closed' || !receivedData) failures++;
-      const delayMs = failures === 0 ? 0 : backoffDelay(failures, this.#options.backoff ?? DEFAULT_BACKOFF);
+      // Having reached the apiserver (a list page, a watch connect) proves it up: back off afresh.
+      if (this.#lastHeardAt !== heardBefore) failures = 0;
+      // 410 and a watch the server ended after delivering something are routine: relist or watch
+      // again at once. A watch closed without a word backs off a little (no busy loop).
+      const immediate = outcome === 'gone' || (outcome === 'closed' && this.#chunksReceived !== chunksBefore);
+      if (!immediate) failures++;
+      const backoff = outcome === 'unreachable' ? (this.#options.unreachableBackoff ?? DEFAULT_UNREACHABLE_BACKOFF) : (this.#options.backoff ?? DEFAULT_BACKOFF);
+      const delayMs = immediate ? 0 : backoffDelay(failures, backoff);
       this.#restarts++;
       this.#options.metrics?.restarts.inc({ cache: this.#options.name, reason: outcome });
-      const fields = { reason: outcome, restarts: this.#restarts, delayMs, ...(outcome === 'error' ? { err: { message: this.#lastError } } : {}) };
+      const failed = outcome === 'error' || outcome === 'unreachable';
+      const fields = { reason: outcome, restarts: this.#restarts, delayMs, ...(failed ? { err: { message: this.#lastError } } : {}) };
       if (outcome === 'error' && this.#lastError === this.#options.notFound) this.#logOnceAMinute('error', fields, this.#lastError!);
-      else if (outcome === 'error') this.#logOnceAMinute('warn', fields, 'watch restarted');
+      else if (failed) this.#logOnceAMinute('warn', fields, 'watch restarted');
       else if (outcome === 'inactivity') this.#log.warn(fields, 'watch restarted');
       else this.#log.info(fields, 'watch restarted');
       if (delayMs > 0) await sleep(delayMs, undefined, { signal: abort.signal }).catch(() => {});
@@ -237,6 +277,7 @@ class ListWatchCache<T> implements WatchCache<T> {
         raw.kind ??= kind;
         fresh.set(objectKey(raw), { object: this.#project(raw), resourceVersion: raw.metadata?.resourceVersion ?? '' });
       }
+      this.#heard();
       continueToken = page.metadata?.continue || undefined;
       listResourceVersion = page.metadata?.resourceVersion ?? listResourceVersion;
     } while (continueToken);
@@ -263,14 +304,13 @@ class ListWatchCache<T> implements WatchCache<T> {
     }
   }
 
-  /** Watches until the server closes the stream (resolves) or something goes wrong (rejects). Returns whether any data arrived. */
-  async #watch(signal: AbortSignal): Promise<boolean> {
+  /** Watches until the server closes the stream (resolves) or something goes wrong (rejects). */
+  async #watch(signal: AbortSignal): Promise<void> {
     const inactivityMs = this.#options.inactivityTimeoutMs ?? DEFAULT_INACTIVITY_MS;
     const watchdog = new AbortController();
     const timer = setTimeout(() => watchdog.abort(new InactivityError(`no watch event for ${inactivityMs} ms`)), inactivityMs);
     timer.unref();
     const minTimeout = this.#options.minWatchTimeoutSeconds ?? 300;
-    let receivedData = false;
     try {
       const response = await openRequest(this.#options.kubeConfig, {
         path: this.#options.path,
@@ -284,10 +324,15 @@ class ListWatchCache<T> implements WatchCache<T> {
         },
         signal: AbortSignal.any([signal, watchdog.signal]),
       });
+      this.#heard();
+      // A connection the network dropped without a word is found by the kernel, not only by the watchdog.
+      response.socket?.setKeepAlive(true, TCP_KEEPALIVE_DELAY_MS);
       response.setEncoding('utf8');
       let pending = '';
       for await (const chunk of response as AsyncIterable<string>) {
         timer.refresh();
+        this.#heard();
+        this.#chunksReceived++;
         pending += chunk;
         let start = 0;
         for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
@@ -295,15 +340,13 @@ class ListWatchCache<T> implements WatchCache<T> {
           start = newline + 1;
           if (line.trim() === '') continue;
           this.#apply(JSON.parse(line) as WatchEvent);
-          receivedData = true;
           this.#lastError = undefined;
         }
         pending = pending.slice(start);
       }
-      return receivedData;
     } catch (err) {
       const cause = watchdog.signal.aborted ? watchdog.signal.reason : err;
-      throw Object.assign(cause instanceof Error ? cause : new Error(String(cause)), { receivedData });
+      throw cause instanceof Error ? cause : new Error(String(cause));
     } finally {
       clearTimeout(timer);
     }

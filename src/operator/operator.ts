@@ -148,7 +148,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   readiness.add('certificate', () => ({ ok: server.certificate.loaded(), ...server.certificate.info() }));
   // Readiness covers what the webhooks read; the Pod cache is the controller's and may sync later.
   for (const [name, cache] of Object.entries({ sidecarSets: caches.sidecarSets, namespaces: caches.namespaces, revisions: caches.revisions, whitelist: caches.whitelist })) {
-    readiness.add(`cache/${name}`, () => ({ ok: cache.synced(), ...cache.state() }));
+    readiness.add(`cache/${name}`, () => ({ ok: cache.synced() && !cache.stale(), ...cache.state() }));
   }
   // Shown in /readyz for operators to read, without gating the webhooks on it.
   readiness.add('cache/pods', () => ({ ...caches.pods.state(), ok: true }));

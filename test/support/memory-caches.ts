@@ -9,6 +9,7 @@ export interface MemoryCache<T> extends WatchCache<T> {
   set(object: T): void;
   delete(key: string): void;
   setSynced(synced: boolean): void;
+  setStale(stale: boolean): void;
 }
 
 type Keyed = { metadata?: { name?: string; namespace?: string } };
@@ -17,15 +18,17 @@ export function memoryCache<T extends Keyed>(items: readonly T[] = [], synced = 
   const store = new Map<string, T>(items.map((item) => [objectKey(item), item]));
   const handlers: Record<WatchEventName, ((obj: T, old?: T) => void)[]> = { add: [], update: [], delete: [] };
   let isSynced = synced;
+  let isStale = false;
   return {
     start() {},
     async stop() {},
     synced: () => isSynced,
+    stale: () => isStale,
     waitForSync: async () => {},
     list: () => [...store.values()],
     get: (key) => store.get(key),
     on: (event, handler) => void handlers[event].push(handler),
-    state: () => ({ synced: isSynced, restarts: 0 }),
+    state: () => ({ synced: isSynced, stale: isStale, restarts: 0 }),
     set(object) {
       const key = objectKey(object);
       const old = store.get(key);
@@ -40,6 +43,9 @@ export function memoryCache<T extends Keyed>(items: readonly T[] = [], synced = 
     },
     setSynced(value) {
       isSynced = value;
+    },
+    setStale(value) {
+      isStale = value;
     },
   };
 }

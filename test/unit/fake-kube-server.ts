@@ -33,6 +33,8 @@ export interface FakeKubeServer {
   errorEvent(code: number): void;
   /** Answer the next `count` watch requests with this HTTP status. */
   failWatches(count: number, status: number): void;
+  /** Answer the next `count` list requests with this HTTP status. */
+  failLists(count: number, status: number): void;
   /** Accept watches but send nothing on them, until turned off. */
   setSilent(silent: boolean): void;
   /** Cut every open watch connection without a clean end. */
@@ -47,6 +49,11 @@ export async function startFakeKubeServer(options: { listKind?: string; pageSize
   let resourceVersion = 100;
   let maxWatches = 0;
   let failing = { count: 0, status: 500 };
+  let failingLists = { count: 0, status: 500 };
+  const fail = (response: http.ServerResponse, status: number): void => {
+    response.writeHead(status, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify({ kind: 'Status', status: 'Failure', code: status, message: 'injected failure' }));
+  };
   let silent = false;
 
   const keyOf = (object: FakeObject): string => (object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name);
@@ -68,9 +75,7 @@ export async function startFakeKubeServer(options: { listKind?: string; pageSize
     if (url.searchParams.get('watch') === 'true') {
       if (failing.count > 0) {
         failing.count--;
-        response.writeHead(failing.status, { 'Content-Type': 'application/json' });
-        response.end(JSON.stringify({ kind: 'Status', status: 'Failure', code: failing.status, message: 'injected failure' }));
-        return;
+        return fail(response, failing.status);
       }
       response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
       response.flushHeaders();
@@ -83,6 +88,10 @@ export async function startFakeKubeServer(options: { listKind?: string; pageSize
       response.on('close', forget);
       request.on('close', forget);
       return;
+    }
+    if (failingLists.count > 0) {
+      failingLists.count--;
+      return fail(response, failingLists.status);
     }
     const all = [...objects.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
     const limit = Number(url.searchParams.get('limit') ?? 0) || all.length;
@@ -121,6 +130,9 @@ export async function startFakeKubeServer(options: { listKind?: string; pageSize
     errorEvent: (code) => send({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: code === 410 ? 'Expired' : 'InternalError', message: `error ${code}` } }),
     failWatches: (count, status) => {
       failing = { count, status };
+    },
+    failLists: (count, status) => {
+      failingLists = { count, status };
     },
     setSilent: (value) => {
       silent = value;

@@ -128,7 +128,7 @@ describe('watch cache', () => {
     await c.waitForSync();
     await until('watch open', () => server.openWatches() === 1);
     server.destroyWatches();
-    await until('watch reopened', () => restartLines('error').length === 1 && server.openWatches() === 1);
+    await until('watch reopened', () => restartLines('unreachable').length === 1 && server.openWatches() === 1);
     server.apply('ADDED', pod('after-cut'));
     await until('event after cut', () => c.get('ns/after-cut') !== undefined);
   });
@@ -151,6 +151,53 @@ describe('watch cache', () => {
     await until('watch reopened', () => server.openWatches() === 1);
     server.apply('ADDED', pod('after-silence'));
     await until('event after silence', () => c.get('ns/after-silence') !== undefined);
+  });
+
+  it('relists at once on a 410 Gone HTTP answer, to a LIST page or a WATCH, without backing off', async () => {
+    const c = make({ backoff: { baseMs: 5_000, maxMs: 30_000 } });
+    server.failLists(1, 410);
+    const started = Date.now();
+    c.start();
+    await c.waitForSync();
+    assert.ok(Date.now() - started < 1_000, `synced ${Date.now() - started} ms after a 410 list`);
+    await until('watch open', () => server.openWatches() === 1);
+    server.failWatches(1, 410);
+    server.destroyWatches();
+    const lists = server.requests.filter((r) => !r.includes('watch=true')).length;
+    const cutAt = Date.now();
+    await until('relisted and watching', () => server.requests.filter((r) => !r.includes('watch=true')).length > lists && server.openWatches() === 1);
+    assert.ok(Date.now() - cutAt < 1_000, `relisted ${Date.now() - cutAt} ms after a 410 watch`);
+    assert.equal(restartLines('gone').length, 2);
+    assert.deepEqual(restartLines('gone').map((line) => line.delayMs), [0, 0]);
+  });
+
+  it('starts backing off afresh once the apiserver answers, and retries an unreachable one at least every second', async () => {
+    const c = make({ backoff: { baseMs: 400, maxMs: 30_000, jitter: 0 } });
+    server.failWatches(3, 500); // 400, 800, 1600 ms
+    c.start();
+    await c.waitForSync();
+    await until('watch open after failures', () => server.openWatches() === 1, 10_000);
+    assert.deepEqual(restartLines('error').map((line) => line.delayMs), [400, 800, 1600]);
+    server.destroyWatches(); // the first failure after a successful connect
+    await until('watch reopened', () => restartLines('unreachable').length === 1 && server.openWatches() === 1);
+    const delayMs = Number(restartLines('unreachable')[0].delayMs);
+    assert.ok(delayMs <= 120, `retried after ${delayMs} ms, not 3.2 s`);
+  });
+
+  it('is stale once nothing was heard from the apiserver for staleAfterMs, and fresh again when it answers', async () => {
+    const c = make({ inactivityTimeoutMs: 200, staleAfterMs: 400, backoff: { baseMs: 50, maxMs: 50 } });
+    c.start();
+    await c.waitForSync();
+    await until('watch open', () => server.openWatches() === 1);
+    assert.equal(c.stale(), false);
+    server.failWatches(1_000, 503);
+    server.setSilent(true);
+    await until('stale', () => c.stale(), 3_000);
+    assert.equal(c.state().stale, true);
+    assert.equal(c.synced(), true, 'still readable');
+    server.failWatches(0, 503);
+    server.setSilent(false);
+    await until('fresh again', () => !c.stale(), 3_000);
   });
 
   it('relists on 410 Gone and emits deletes for objects that vanished meanwhile', async () => {

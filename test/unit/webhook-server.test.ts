@@ -409,6 +409,21 @@ describe('admission server while its caches are not synced', () => {
     const defaults = await send(t, MUTATE_SIDECARSET, sidecarSetReview(sidecarSet('s')));
     assert.equal(defaults.allowed, true);
   });
+
+  it('denies them too when a synced cache is stale: never inject from a cache known to be behind', async () => {
+    for (const cache of [t.caches.sidecarSets, t.caches.namespaces, t.caches.revisions, t.caches.whitelist]) cache.setSynced(true);
+    t.caches.sidecarSets.setStale(true);
+    try {
+      const podResponse = await send(t, MUTATE_POD, podReview(pod('p'), 'x'));
+      assert.deepEqual(podResponse.status, { code: 403, reason: 'Forbidden', message: 'not yet ready to handle request: caches stale (the apiserver has not been heard from): sidecarSets' });
+      assert.equal((await send(t, VALIDATE_SIDECARSET, sidecarSetReview(sidecarSet('s')), false)).status.code, 403);
+      t.caches.sidecarSets.setStale(false);
+      assert.equal((await send(t, MUTATE_POD, podReview(pod('p'), 'x'))).allowed, true);
+    } finally {
+      for (const cache of [t.caches.sidecarSets, t.caches.namespaces, t.caches.revisions, t.caches.whitelist]) cache.setSynced(false);
+      t.caches.sidecarSets.setStale(false);
+    }
+  });
 });
 
 describe('admission server when a handler throws', () => {

@@ -13,6 +13,8 @@ import { injectPod } from '../../src/injection/inject-pod.ts';
 import { startController, type Controller } from '../support/standalone-controller.ts';
 import { SKIP_REASON, binariesAvailable, startControlPlane, waitFor, type ControlPlane } from '../control-plane/harness.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { createClusterCaches } from '../../src/kube/caches.ts';
+import { podInjectionWebhook } from '../../webhooks/pod-injection-webhook.ts';
 import { recordingLogger, type RecordingLogger } from '../unit/recording-logger.ts';
 
 const GVR = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'sidecarsets' };
@@ -199,7 +201,6 @@ describe('SidecarSet controller on a real kube-apiserver', { skip: binariesAvail
     await createInjectedPod('status-d-0', sidecarSet, 'status-d');
     await expectStatus('status-d', { matchedPods: 1 });
     // A controller with a short watchdog, so the test need not wait minutes; it does not lead.
-    const { createClusterCaches } = await import('../../src/kube/caches.ts');
     const logger = recordingLogger();
     const caches = createClusterCaches(proxy.kubeConfigVia(kc), operatorNamespace, logger, undefined, { inactivityTimeoutMs: 1500 });
     caches.start();
@@ -241,5 +242,62 @@ describe('SidecarSet controller on a real kube-apiserver', { skip: binariesAvail
     await waitFor('B counted its write', async () => (await metric(b, 'sidecarset_controller_status_writes_total', { result: 'written' })) > 0, { timeoutMs: 5000 });
     assert.equal(await metric(b, 'sidecarset_controller_leader'), 1);
     assert.equal(await metric(a, 'sidecarset_controller_leader'), 0);
+  });
+
+  it('after 15 s of an unreachable apiserver, catches up within 2 s of its return: caches and status', async () => {
+    const sidecarSet = await applySidecarSet('status-f', 'sidecar:v1', 'status-f');
+    await createInjectedPod('status-f-0', sidecarSet, 'status-f');
+    await expectStatus('status-f', { matchedPods: 1, readyPods: 0 });
+    const logger = recordingLogger();
+    const caches = createClusterCaches(proxy.kubeConfigVia(kc), operatorNamespace, logger);
+    caches.start();
+    try {
+      await caches.waitForSync(AbortSignal.timeout(15_000));
+      proxy.setDown(true);
+      // Changes made meanwhile by others, straight to the apiserver.
+      await setPodStatus('status-f-0', true);
+      const late = await applySidecarSet('status-f-late', 'sidecar:v1', 'status-f-late');
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+      assert.ok(logger.lines.filter((l) => l.msg === 'watch restarted' && l.reason === 'unreachable').length >= 5, 'the outage was felt: many failed reconnects');
+      proxy.setDown(false);
+      const returnedAt = Date.now();
+      await waitFor('cache caught up', () => caches.sidecarSets.get(late.metadata.name!) !== undefined && caches.pods.get(`${podNamespace}/status-f-0`)?.status?.phase === 'Running', { timeoutMs: 10_000, intervalMs: 20 });
+      const cachesAfter = Date.now() - returnedAt;
+      await expectStatus('status-f', { matchedPods: 1, readyPods: 1 }, 10_000);
+      const statusAfter = Date.now() - returnedAt;
+      assert.ok(cachesAfter < 2_000 && statusAfter < 2_000, `caches caught up ${cachesAfter} ms, status ${statusAfter} ms after the apiserver returned`);
+    } finally {
+      proxy.setDown(false);
+      await caches.stop();
+    }
+  });
+
+  it('says a frozen watch is stale within its limit, refuses to inject from it, and injects what was created meanwhile once it catches up', async () => {
+    const logger = recordingLogger();
+    // Short limits (production: 75 s watchdog, 90 s staleness) so that the test takes seconds.
+    const caches = createClusterCaches(proxy.kubeConfigVia(kc), operatorNamespace, logger, undefined, { inactivityTimeoutMs: 1_500, staleAfterMs: 3_000 });
+    caches.start();
+    const webhook = podInjectionWebhook({ caches, excludedNamespaces: [], operatorNamespace, whitelistConfigMap: 'sidecarset-configuration' });
+    const admit = (name: string) =>
+      webhook.admit({ uid: name, kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, operation: 'CREATE', namespace: podNamespace, dryRun: false, object: { metadata: { name, labels: { app: 'status-g' } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } });
+    try {
+      await caches.waitForSync(AbortSignal.timeout(15_000));
+      proxy.setFrozen(true);
+      const frozenAt = Date.now();
+      await applySidecarSet('status-g', 'sidecar:v1', 'status-g'); // straight to the apiserver: the frozen cache misses it
+      await waitFor('stale', () => caches.sidecarSets.stale(), { timeoutMs: 15_000, intervalMs: 50 });
+      const detectedAfter = Date.now() - frozenAt;
+      assert.ok(detectedAfter < 3_000 + 1_000, `stale after ${detectedAfter} ms (limit 3 s)`);
+      const refused = await admit('during-freeze');
+      assert.equal(refused.allowed, false);
+      assert.match((refused as { status: { message: string } }).status.message, /^not yet ready to handle request: caches stale/);
+      proxy.setFrozen(false);
+      await waitFor('fresh, with the SidecarSet', () => !caches.sidecarSets.stale() && caches.sidecarSets.get('status-g') !== undefined, { timeoutMs: 15_000 });
+      const injected = await admit('after-freeze');
+      assert.deepEqual([injected.allowed, (injected as { injected?: string[] }).injected], [true, ['status-g']]);
+    } finally {
+      proxy.setFrozen(false);
+      await caches.stop();
+    }
   });
 });

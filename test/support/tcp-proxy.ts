@@ -12,6 +12,8 @@ export interface TcpProxy {
   destroyConnections(): number;
   /** While frozen, bytes are neither read nor forwarded: connections look alive but go silent. */
   setFrozen(frozen: boolean): void;
+  /** While down, every connection is cut and new ones are reset at once, as if the apiserver were gone. */
+  setDown(down: boolean): void;
   connections(): number;
   close(): Promise<void>;
 }
@@ -19,7 +21,12 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const pairs = new Set<[net.Socket, net.Socket]>();
   let frozen = false;
+  let down = false;
   const server = net.createServer((client) => {
+    if (down) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = net.connect(targetPort, targetHost);
     const pair: [net.Socket, net.Socket] = [client, upstream];
     pairs.add(pair);
@@ -64,6 +71,10 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     setFrozen(value) {
       frozen = value;
       for (const pair of pairs) for (const socket of pair) (value ? socket.pause() : socket.resume());
+    },
+    setDown(value) {
+      down = value;
+      if (value) for (const pair of pairs) for (const socket of pair) socket.destroy();
     },
     connections: () => pairs.size,
     close: async () => {

@@ -81,7 +81,8 @@ export function issueCa(validity: Validity, namePrefix = CA_NAME_PREFIX): KeyedC
   const cert = unsignedCertificate(key.forgePublic, [commonName(`${namePrefix}-${Math.floor(validity.now / 1000)}`)], validity);
   cert.setIssuer(cert.subject.attributes);
   cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
+    // pathLen 0: the CA signs leaves only; a stolen serving key can never act as an intermediate CA.
+    { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);

@@ -66,9 +66,10 @@ describe('CA certificate', () => {
     }
   });
 
-  it('has critical basicConstraints CA:true and critical keyCertSign + cRLSign only', () => {
+  it('has critical basicConstraints CA:true with pathLen 0, and critical keyCertSign + cRLSign only', () => {
     const constraints = extension(ca.cert, 'basicConstraints');
     assert.equal(constraints.cA, true);
+    assert.equal(constraints.pathLenConstraint, 0);
     assert.equal(constraints.critical, true);
     assert.deepEqual(keyUsage(ca.cert), { critical: true, digitalSignature: false, keyEncipherment: false, keyCertSign: true, cRLSign: true });
   });

@@ -39,7 +39,8 @@ export function driftEvent(notInjected: readonly Pod[]): DriftEvent {
 }
 
 export interface DriftReporter {
-  report(sidecarSet: SidecarSet, notInjected: readonly Pod[]): Promise<void>;
+  /** The Event write is aborted with `signal` (leadership lost). */
+  report(sidecarSet: SidecarSet, notInjected: readonly Pod[], signal: AbortSignal): Promise<void>;
   /** The SidecarSet is gone: drop its gauge and memory. */
   forget(name: string): void;
 }
@@ -49,7 +50,7 @@ export function createDriftReporter(options: { kubeConfig: KubeConfig; logger: L
   const reported = new Map<string, { uid: string; count: number }>();
 
   return {
-    async report(sidecarSet, notInjected) {
+    async report(sidecarSet, notInjected, signal) {
       const name = sidecarSet.metadata.name ?? '';
       const uid = sidecarSet.metadata.uid ?? '';
       options.metrics.podsNotInjected.set({ sidecarset: name }, notInjected.length);
@@ -76,6 +77,7 @@ export function createDriftReporter(options: { kubeConfig: KubeConfig; logger: L
             lastTimestamp: now,
             count: 1,
           },
+          signal,
         });
       } catch (err) {
         // An event is informative only: remember nothing, so the next reconcile tries again.

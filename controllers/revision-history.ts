@@ -23,8 +23,8 @@ export interface LatestRevision {
 }
 
 export interface RevisionHistory {
-  /** Ensures a revision of the current spec exists and is the newest, then trims the history. */
-  registerLatest(sidecarSet: SidecarSet, matchedPods: readonly Pod[], known: Iterable<ControllerRevision>): Promise<LatestRevision>;
+  /** Ensures a revision of the current spec exists and is the newest, then trims the history; every call is aborted with `signal` (leadership lost). */
+  registerLatest(sidecarSet: SidecarSet, matchedPods: readonly Pod[], known: Iterable<ControllerRevision>, signal: AbortSignal): Promise<LatestRevision>;
 }
 
 const MAX_COLLISION_ATTEMPTS = 100;
@@ -56,11 +56,10 @@ export function createRevisionHistory(kubeConfig: KubeConfig, namespace: string,
   const collection = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/controllerrevisions`;
   const item = (name: string): string => `${collection}/${encodeURIComponent(name)}`;
 
-  const patch = (name: string, body: object): Promise<ControllerRevision> =>
-    requestJson<ControllerRevision>(kubeConfig, { method: 'PATCH', path: item(name), body, contentType: MERGE_PATCH });
-
   return {
-    async registerLatest(sidecarSet, matchedPods, known) {
+    async registerLatest(sidecarSet, matchedPods, known, signal) {
+      const patch = (revisionName: string, body: object): Promise<ControllerRevision> =>
+        requestJson<ControllerRevision>(kubeConfig, { method: 'PATCH', path: item(revisionName), body, contentType: MERGE_PATCH, signal });
       const name = sidecarSet.metadata.name ?? '';
       const sorted = revisionsOf(name, known);
       const initialCollisions = sidecarSet.status?.collisionCount ?? 0;
@@ -77,8 +76,8 @@ export function createRevisionHistory(kubeConfig: KubeConfig, namespace: string,
           break;
         case 'create':
           latest = await createAvoidingCollisions(plan.revision, name, initialCollisions, {
-            create: (revision) => requestJson<ControllerRevision>(kubeConfig, { method: 'POST', path: collection, body: revision }),
-            read: (revisionName) => requestJson<ControllerRevision>(kubeConfig, { path: item(revisionName) }),
+            create: (revision) => requestJson<ControllerRevision>(kubeConfig, { method: 'POST', path: collection, body: revision, signal }),
+            read: (revisionName) => requestJson<ControllerRevision>(kubeConfig, { path: item(revisionName), signal }),
           });
           logger.info({ sidecarSet: name, revision: latest.revision.metadata.name, number: latest.revision.revision, collisionCount: latest.collisionCount }, 'registered ControllerRevision');
           break;
@@ -91,7 +90,7 @@ export function createRevisionHistory(kubeConfig: KubeConfig, namespace: string,
       const truncation = planTruncation(sidecarSet, matchedPods, historyAfter(sorted, plan, latest.revision));
       try {
         for (const old of truncation.remove) {
-          await requestJson(kubeConfig, { method: 'DELETE', path: item(old.metadata.name!) }).catch((err: unknown) => {
+          await requestJson(kubeConfig, { method: 'DELETE', path: item(old.metadata.name!), signal }).catch((err: unknown) => {
             if (statusCodeOf(err) !== 404) throw err;
           });
         }

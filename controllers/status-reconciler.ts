@@ -94,10 +94,10 @@ export function createStatusReconciler(options: StatusReconcilerOptions): KeyHan
         driftExcludedNamespaces: options.driftExcludedNamespaces,
       });
       if (signal.aborted) return;
-      const latest = await options.history.registerLatest(sidecarSet, selection.matched, caches.revisions.list());
+      const latest = await options.history.registerLatest(sidecarSet, selection.matched, caches.revisions.list(), signal);
       const status = calculateStatus(sidecarSet, selection.matched, { latestRevision: latest.revision.metadata.name ?? '', collisionCount: latest.collisionCount });
       if (statusNeedsWrite(sidecarSet.status, status)) await writeStatus(sidecarSet, status, cached.metadata.resourceVersion, signal);
-      if (!signal.aborted) await options.drift.report(sidecarSet, selection.notInjected);
+      if (!signal.aborted) await options.drift.report(sidecarSet, selection.notInjected, signal);
     } catch (err) {
       if (signal.aborted) {
         result = 'aborted'; // leadership ended mid-reconcile: nothing to retry here

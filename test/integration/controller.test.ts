@@ -12,6 +12,13 @@ import { defaultSidecarSet } from '../../src/defaulting.ts';
 import { injectPod } from '../../src/injection/inject-pod.ts';
 import { startController, type Controller } from '../support/standalone-controller.ts';
 import { SKIP_REASON, binariesAvailable, startControlPlane, waitFor, type ControlPlane } from '../control-plane/harness.ts';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { createClusterCaches } from '../../src/kube/caches.ts';
 import { podInjectionWebhook } from '../../webhooks/pod-injection-webhook.ts';
@@ -298,6 +305,71 @@ describe('SidecarSet controller on a real kube-apiserver', { skip: binariesAvail
     } finally {
       proxy.setFrozen(false);
       await caches.stop();
+    }
+  });
+
+  /** Samples who leads every 20 ms until `done`; fails if two ever lead at once. */
+  function sampleLeaders(leaders: () => boolean[]): { stop(): void; twoAtOnce(): number } {
+    let overlaps = 0;
+    const timer = setInterval(() => {
+      if (leaders().filter(Boolean).length > 1) overlaps++;
+    }, 20);
+    return { stop: () => clearInterval(timer), twoAtOnce: () => overlaps };
+  }
+
+  it('a partitioned leader stops leading before its lease can be taken, and the other replica takes over', async () => {
+    for (const instance of instances.splice(0)) await instance.controller.stop();
+    const partition = await startTcpProxy(Number(new URL(cp.server).port));
+    const stopped: Controller[] = [];
+    try {
+      const cut = startController({ kubeConfig: partition.kubeConfigVia(kc), namespace: operatorNamespace, logger: recordingLogger(), registry: new Registry(), workers: 1, leaderElection: LEASE });
+      stopped.push(cut);
+      await waitFor('partitioned-to-be leads', () => cut.isLeader(), { timeoutMs: 20_000 });
+      const other = startController({ kubeConfig: kc, namespace: operatorNamespace, logger: recordingLogger(), registry: new Registry(), workers: 1, leaderElection: LEASE });
+      stopped.push(other);
+      await waitFor('other synced', () => other.ready(), { timeoutMs: 20_000 });
+      const samples = sampleLeaders(() => [cut.isLeader(), other.isLeader()]);
+      partition.setFrozen(true); // renewals hang and time out; nothing reaches the apiserver
+      const partitionedAt = Date.now();
+      await waitFor('the partitioned leader steps down', () => !cut.isLeader(), { timeoutMs: LEASE.leaseDurationMs + 5_000, intervalMs: 10 });
+      const steppedDownAfter = Date.now() - partitionedAt;
+      await waitFor('the other takes over', () => other.isLeader(), { timeoutMs: LEASE.leaseDurationMs + 5_000, intervalMs: 10 });
+      const takenOverAfter = Date.now() - partitionedAt;
+      samples.stop();
+      assert.equal(samples.twoAtOnce(), 0, 'never two leaders at a sample');
+      assert.ok(steppedDownAfter < takenOverAfter, `stepped down after ${steppedDownAfter} ms, taken over after ${takenOverAfter} ms`);
+      assert.ok(steppedDownAfter <= LEASE.renewDeadlineMs + LEASE.retryPeriodMs + 500, `stepped down within the renew deadline (${steppedDownAfter} ms)`);
+      assert.ok(takenOverAfter <= LEASE.leaseDurationMs + LEASE.retryPeriodMs * 2 + 1_000, `taken over within lease + retry (${takenOverAfter} ms)`);
+    } finally {
+      partition.setFrozen(false);
+      for (const controller of stopped) await controller.stop();
+      await partition.close();
+    }
+  });
+
+  it('a SIGKILLed leader is replaced within the lease duration plus the retry period', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sidecarset-kill-'));
+    const file = join(dir, 'kubeconfig');
+    writeFileSync(file, kc.exportConfig());
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../support/controller-process.ts', import.meta.url)), file, operatorNamespace, JSON.stringify(LEASE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let other: Controller | undefined;
+    try {
+      await Promise.race([once(createInterface({ input: child.stdout! }), 'line'), new Promise((_, reject) => setTimeout(() => reject(new Error('the child never led')), 30_000))]);
+      other = startController({ kubeConfig: kc, namespace: operatorNamespace, logger: recordingLogger(), registry: new Registry(), workers: 1, leaderElection: LEASE });
+      const follower = other;
+      await waitFor('other synced', () => follower.ready(), { timeoutMs: 20_000 });
+      assert.equal(follower.isLeader(), false, 'the child leads');
+      child.kill('SIGKILL');
+      const killedAt = Date.now();
+      await once(child, 'exit');
+      await waitFor('the other takes over', () => follower.isLeader(), { timeoutMs: LEASE.leaseDurationMs + 5_000, intervalMs: 10 });
+      const takenOverAfter = Date.now() - killedAt;
+      assert.ok(takenOverAfter <= LEASE.leaseDurationMs + LEASE.retryPeriodMs * 2 + 1_000, `taken over ${takenOverAfter} ms after the kill (lease ${LEASE.leaseDurationMs} ms)`);
+      assert.ok(takenOverAfter >= LEASE.leaseDurationMs - LEASE.retryPeriodMs * 2 - 1_000, `not before the lease could expire (${takenOverAfter} ms): the kill was not a graceful release`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await other?.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

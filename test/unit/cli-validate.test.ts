@@ -106,7 +106,7 @@ data:
       [['validate', '-f', files['broken.yaml']], /^error: .*broken\.yaml:\d+: malformed YAML: .+\n$/],
       [
         ['validate', '-f', EXAMPLE, '--patch-metadata-whitelist', files['whitelist.json']],
-        /^error: .*whitelist\.json: data\[SidecarSet_PatchPodMetadata_WhiteList\]\.rules\[0\]\.allowedAnnotationKeyExprs\[0\]: Invalid value: "\(": Invalid regular expression: .+\n$/,
+        /^error: .*whitelist\.json: data\[SidecarSet_PatchPodMetadata_WhiteList\]\.rules\[0\]\.allowedAnnotationKeyExprs\[0\]: Invalid value: "\(": error parsing regexp: missing closing \): `\(`\n$/,
       ],
       [
         ['validate', '-f', EXAMPLE, '--existing', files['bad-existing.yaml']],

@@ -111,14 +111,14 @@ describe('parsePatchMetadataWhitelist', () => {
   });
 
   it('judges a key against a catastrophic-backtracking expression in linear time', () => {
-    // `^(a+)+$` on 30 a's and a '!' takes a backtracking engine about 2^30 steps (minutes); RE2 answers at once.
+    // `^(a+)+$` on 32 a's and a '!' takes a backtracking engine about 2^32 steps (minutes); RE2 answers at once.
     const list = whitelist({ rules: [{ allowedAnnotationKeyExprs: ['^(a+)+$'] }] });
-    const key = `${'a'.repeat(30)}!`;
+    const key = `${'a'.repeat(32)}!`;
     const started = performance.now();
     const errors = errorsAfter(patching({ annotations: { [key]: 'x' }, patchPolicy: 'Overwrite' }), { patchMetadataWhitelist: list });
     const elapsed = performance.now() - started;
     assert.ok(errors.includes(`spec.patchPodMetadata: Required value: sidecarSet patch metadata annotation(${key}) is not allowed`), errors.join('\n'));
     // Generous: the linear engine needs well under a millisecond, the old engine minutes.
-    assert.ok(elapsed < 2_000, `judged in ${elapsed.toFixed(0)} ms`);
+    assert.ok(elapsed < 10_000, `judged in ${elapsed.toFixed(0)} ms`);
   });
 });

@@ -5,10 +5,10 @@
 // policy refuses every SidecarSet write with its own errors until it is fixed. Served on the Kruise
 // 1.8 and 1.9 paths, each taking both versions: a v1beta1 object is judged by the same rules, after
 // conversion.
-import { toModel } from '../src/api/conversion.ts';
+import { ConversionError, toModel } from '../src/api/conversion.ts';
 import { apiVersionOf, GROUP, KIND, type SidecarSet, type SidecarSetVersion } from '../src/api/sidecarset.ts';
 import { validateSidecarSet } from '../src/validation/validate-sidecarset.ts';
-import { allow, deny, errorMessage, forbidden, type AdmissionWebhook } from './admission-outcome.ts';
+import { allow, badRequest, deny, errorMessage, forbidden, Rejection, type AdmissionWebhook } from './admission-outcome.ts';
 import { notReadyDenial, type AdmissionCaches } from './admission-caches.ts';
 import { invalidStatus } from './invalid-status.ts';
 import { operatorConfigurationReader } from './operator-configuration.ts';
@@ -65,7 +65,15 @@ export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettin
   };
 }
 
-/** The stored object in the operator's model; it passed validation once, so conversion cannot fail on its shape. */
+/**
+ * The stored object in the operator's model. A real apiserver sends one that passed validation once;
+ * anything that cannot be converted (another kind, a spec that is not an object) is a 400 denial.
+ */
 function storedModel(object: Record<string, unknown>, version: SidecarSetVersion): SidecarSet {
-  return toModel({ kind: KIND, ...object, apiVersion: apiVersionOf(version) });
+  try {
+    return toModel({ kind: KIND, ...object, apiVersion: apiVersionOf(version) });
+  } catch (error) {
+    if (error instanceof ConversionError) throw new Rejection(badRequest(`request.oldObject is not a SidecarSet: ${errorMessage(error)}`));
+    throw error;
+  }
 }

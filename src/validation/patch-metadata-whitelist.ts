@@ -7,11 +7,12 @@
 import { RE2JS } from 're2js';
 import type { LabelSelector } from '../api/core.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
-import { type FieldError, type FieldPath, invalid, required, root } from '../field-error.ts';
+import { type FieldError, type FieldPath, invalid, required } from '../field-error.ts';
 import { selectorMatches } from '../label-selector.ts';
 import { type SchemaNode, sidecarSetSpecSchema } from '../api/schema.ts';
 import { validateLabelSelector } from './selectors.ts';
-import { compileStructure, withoutNulls } from './structural.ts';
+import { parseConfigMapJson } from './configmap-json.ts';
+import { compileStructure } from './structural.ts';
 
 export const PATCH_METADATA_WHITELIST_KEY = 'SidecarSet_PatchPodMetadata_WhiteList';
 
@@ -55,17 +56,8 @@ const validateWhitelistStructure = compileStructure(whitelistSchema);
 
 /** Parses the ConfigMap value; on any problem returns field errors under `data[<key>]` and no whitelist. */
 export function parsePatchMetadataWhitelist(json: string): { whitelist?: PatchMetadataWhitelist; errors: FieldError[] } {
-  const path = root('data').key(PATCH_METADATA_WHITELIST_KEY);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (error) {
-    return { errors: [invalid(path.text, json, `invalid JSON: ${(error as Error).message}`)] };
-  }
-  // Go's JSON decoding treats null as absent.
-  const document = withoutNulls(parsed ?? {});
-  const structural = validateWhitelistStructure(document, path);
-  if (structural.length > 0) return { errors: structural };
+  const { document, path, errors: structural } = parseConfigMapJson(json, PATCH_METADATA_WHITELIST_KEY, validateWhitelistStructure);
+  if (!document) return { errors: structural };
   const errors: FieldError[] = [];
   const rules = ((document as WhitelistDocument).rules ?? []).map((rule, index) => {
     const rulePath = path.child('rules').index(index);

@@ -8,9 +8,10 @@
 //    "allowHostPorts": false, "allowedHostPaths": ["/var/log"], "allowShareVolumePolicy": false,
 //    "allowSecretTransferEnv": false}
 import type { SidecarContainer, SidecarSetSpec } from '../api/sidecarset.ts';
-import { type FieldError, type FieldPath, forbidden, invalid, root } from '../field-error.ts';
+import { type FieldError, type FieldPath, forbidden } from '../field-error.ts';
 import type { SchemaNode } from '../api/schema.ts';
-import { compileStructure, withoutNulls } from './structural.ts';
+import { parseConfigMapJson } from './configmap-json.ts';
+import { compileStructure } from './structural.ts';
 
 export const SECURITY_POLICY_KEY = 'SidecarSet_SecurityPolicy';
 
@@ -45,16 +46,8 @@ const validatePolicyStructure = compileStructure({
 
 /** Parses the ConfigMap value; on any problem returns field errors under `data[<key>]` and no policy. */
 export function parseSecurityPolicy(json: string): { policy?: SecurityPolicy; errors: FieldError[] } {
-  const path = root('data').key(SECURITY_POLICY_KEY);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (error) {
-    return { errors: [invalid(path.text, json, `invalid JSON: ${(error as Error).message}`)] };
-  }
-  const document = withoutNulls(parsed ?? {});
-  const errors = validatePolicyStructure(document, path);
-  if (errors.length > 0) return { errors };
+  const { document, errors } = parseConfigMapJson(json, SECURITY_POLICY_KEY, validatePolicyStructure);
+  if (!document) return { errors };
   const given = document as Partial<SecurityPolicy>;
   return {
     policy: {

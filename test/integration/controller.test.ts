@@ -299,7 +299,8 @@ describe('SidecarSet controller on a real kube-apiserver', { skip: binariesAvail
       assert.equal(refused.allowed, false);
       assert.match((refused as { status: { message: string } }).status.message, /^not yet ready to handle request: caches stale/);
       proxy.setFrozen(false);
-      await waitFor('fresh, with the SidecarSet', () => !caches.sidecarSets.stale() && caches.sidecarSets.get('status-g') !== undefined, { timeoutMs: 15_000 });
+      const webhookCaches = [caches.sidecarSets, caches.namespaces, caches.revisions, caches.whitelist];
+      await waitFor('fresh, with the SidecarSet', () => webhookCaches.every((cache) => !cache.stale()) && caches.sidecarSets.get('status-g') !== undefined, { timeoutMs: 15_000 });
       const injected = await admit('after-freeze');
       assert.deepEqual([injected.allowed, (injected as { injected?: string[] }).injected], [true, ['status-g']]);
     } finally {

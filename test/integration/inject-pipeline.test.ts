@@ -3,7 +3,7 @@
 // the plain Pod injected, with no operator running. kubectl must match the apiserver's version: the
 // control-plane build's (TEST_ASSET_KUBECTL names another).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Pod } from '../../src/api/core.ts';
@@ -17,6 +17,14 @@ function kubectlPath(): string | undefined {
   const built = (locateBinaries().binaries as { kubectl?: BinaryLocation } | undefined)?.kubectl?.path;
   const named = process.env.TEST_ASSET_KUBECTL;
   return built ?? (named && isExecutable(named) ? named : undefined);
+}
+
+/** Runs a command with `input` on its stdin, without blocking this process. */
+function run(command: string, args: string[], input: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(command, args, { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    child.stdin!.end(input);
+  });
 }
 
 const cp = await testControlPlane();
@@ -35,7 +43,8 @@ describe('sidecarset inject -f deploy/examples/ | kubectl apply -f -', { skip },
     const inject = spawnSync(path.join(REPO_ROOT, 'node_modules/.bin/node'), ['bin/sidecarset.js', 'inject', '-f', 'deploy/examples/', '--namespace', namespace], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(inject.status, 0, inject.stderr);
     assert.equal(inject.stderr, `Deployment/shop in namespace ${namespace}: injected log-agent\nPod/shop-standalone in namespace ${namespace}: injected log-agent\n`);
-    const apply = spawnSync(kubectl!, ['--kubeconfig', cp!.kubeconfigPath, 'apply', '-n', namespace, '-f', '-'], { input: inject.stdout, encoding: 'utf8', timeout: 60_000 });
+    // Asynchronously: this process serves the CRD's conversion webhook, which kubectl's request needs.
+    const apply = await run(kubectl!, ['--kubeconfig', cp!.kubeconfigPath, 'apply', '-n', namespace, '-f', '-'], inject.stdout);
     assert.equal(apply.status, 0, apply.stderr);
     assert.equal(apply.stdout, 'sidecarset.apps.kruise.io/log-agent created\nconfigmap/log-agent-config created\ndeployment.apps/shop created\npod/shop-standalone created\n');
 

@@ -1,7 +1,7 @@
 // The README's pipeline on a real kube-apiserver: `sidecarset inject -f deploy/examples/ | kubectl
 // apply -f -` creates the SidecarSet, the ConfigMap, the Deployment with its template injected and
-// the plain Pod injected, with no operator running. kubectl must match the apiserver's version: the
-// control-plane build's (TEST_ASSET_KUBECTL names another).
+// the plain Pod injected, with no operator running, using the control-plane build's kubectl (the
+// apiserver's version).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -9,21 +9,13 @@ import { after, describe, it } from 'node:test';
 import type { Pod } from '../../src/api/core.ts';
 import { ANNOTATION_INJECTED_LIST, API_VERSION, PLURAL } from '../../src/api/sidecarset.ts';
 import { requestJson } from '../../src/kube/kube-http.ts';
-import { isExecutable } from '../support/files.ts';
-import { REPO_ROOT, SKIP_REASON, locateBinaries, testControlPlane, type BinaryLocation } from '../control-plane/harness.ts';
-
-/** The version-matched kubectl the control-plane build provides, when this harness has one. */
-function kubectlPath(): string | undefined {
-  const built = (locateBinaries().binaries as { kubectl?: BinaryLocation } | undefined)?.kubectl?.path;
-  const named = process.env.TEST_ASSET_KUBECTL;
-  return built ?? (named && isExecutable(named) ? named : undefined);
-}
+import { REPO_ROOT, SKIP_REASON, locateBinaries, testControlPlane } from '../control-plane/harness.ts';
+import { runKubectl } from '../support/kubectl.ts';
 
 const cp = await testControlPlane();
-const kubectl = kubectlPath();
-const skip = !cp ? SKIP_REASON : !kubectl ? 'no version-matched kubectl (the control-plane build provides one; or set TEST_ASSET_KUBECTL)' : false;
+const kubectl = locateBinaries().binaries?.kubectl.path;
 
-describe('sidecarset inject -f deploy/examples/ | kubectl apply -f -', { skip }, () => {
+describe('sidecarset inject -f deploy/examples/ | kubectl apply -f -', { skip: cp ? false : SKIP_REASON }, () => {
   after(async () => {
     await requestJson(cp!.kubeConfig, { method: 'DELETE', path: `/apis/${API_VERSION}/${PLURAL}/log-agent` }).catch(() => undefined);
   });
@@ -35,7 +27,8 @@ describe('sidecarset inject -f deploy/examples/ | kubectl apply -f -', { skip },
     const inject = spawnSync(path.join(REPO_ROOT, 'node_modules/.bin/node'), ['bin/sidecarset.js', 'inject', '-f', 'deploy/examples/', '--namespace', namespace], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(inject.status, 0, inject.stderr);
     assert.equal(inject.stderr, `Deployment/shop in namespace ${namespace}: injected log-agent\nPod/shop-standalone in namespace ${namespace}: injected log-agent\n`);
-    const apply = spawnSync(kubectl!, ['--kubeconfig', cp!.kubeconfigPath, 'apply', '-n', namespace, '-f', '-'], { input: inject.stdout, encoding: 'utf8', timeout: 60_000 });
+    // Asynchronously: this process serves the CRD's conversion webhook, which kubectl's request needs.
+    const apply = await runKubectl(kubectl!, cp!.kubeconfigPath, ['apply', '-n', namespace, '-f', '-'], { input: inject.stdout });
     assert.equal(apply.status, 0, apply.stderr);
     assert.equal(apply.stdout, 'sidecarset.apps.kruise.io/log-agent created\nconfigmap/log-agent-config created\ndeployment.apps/shop created\npod/shop-standalone created\n');
 

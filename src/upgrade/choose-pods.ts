@@ -8,8 +8,8 @@
 import type { Pod } from '../api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE, type SidecarSet } from '../api/sidecarset.ts';
 import { compileSelector } from '../label-selector.ts';
-import { readUpgradeSpec } from '../../controllers/pod-annotations.ts';
-import { isPodReady, isPodSidecarUpdated, isPodStateConsistent, sidecarContainerNamesInPod } from '../../controllers/pod-sidecar-state.ts';
+import { readUpgradeSpec } from '../pod-annotations.ts';
+import { isPodReady, isPodSidecarUpdated, isPodStateConsistent, sidecarContainerNamesInPod } from '../status/pod-sidecar-state.ts';
 import { sortUpgradeCandidates } from './pod-order.ts';
 import { maxUnavailableCount, partitionCount } from './rollout-counts.ts';
 

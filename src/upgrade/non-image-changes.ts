@@ -5,7 +5,7 @@ import type { Pod } from '../api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE, type SidecarContainer, type SidecarSet } from '../api/sidecarset.ts';
 import { goMarshalSidecarContainer, sidecarSetHashInput } from '../hash.ts';
 import { isActivePod } from '../matching.ts';
-import { isInjectedBy } from '../../controllers/pod-annotations.ts';
+import { isInjectedBy } from '../pod-annotations.ts';
 import { canUpgradeInPlace } from './choose-pods.ts';
 
 /** Field paths (`spec.containers[0].env`) whose change is not an image change; empty when only images changed. */

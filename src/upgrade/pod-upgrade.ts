@@ -23,7 +23,7 @@ import { applyPatchPodMetadata } from '../injection/pod-metadata.ts';
 import { isJsonObject } from '../json-object.ts';
 import { formatMetaTime } from '../meta-time.ts';
 import { formatUpgradeSpecs, formatWorkingContainers, parseUpgradeSpecs, parseWorkingContainers, type SidecarSetUpgradeSpec } from '../pod-annotations.ts';
-import { isHotUpgrade, isPodStateConsistent } from '../../controllers/pod-sidecar-state.ts';
+import { isHotUpgrade, isPodStateConsistent } from '../status/pod-sidecar-state.ts';
 import { recordInPlaceUpdate } from './in-place-update-state.ts';
 import { ANNOTATION_UPGRADE_STATE, withUpgradeState } from './upgrade-state.ts';
 

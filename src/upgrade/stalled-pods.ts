@@ -6,7 +6,7 @@ import { ANNOTATION_SIDECARSET_HASH, type SidecarSet } from '../api/sidecarset.t
 import { parseDuration } from '../cli/duration.ts';
 import { parseMetaTime } from '../meta-time.ts';
 import { parseUpgradeSpecs } from '../pod-annotations.ts';
-import { sidecarContainerNamesInPod } from '../../controllers/pod-sidecar-state.ts';
+import { sidecarContainerNamesInPod } from '../status/pod-sidecar-state.ts';
 import { isUpdatedButUnavailable } from './choose-pods.ts';
 
 export const ANNOTATION_UPGRADE_STALL_DEADLINE = 'sidecarset.kruise.io/upgrade-stall-deadline';

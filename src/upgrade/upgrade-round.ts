@@ -3,8 +3,8 @@
 // image (and nothing else that round); else, unless every Pod is updated, choose the Pods to upgrade.
 import type { Pod } from '../api/core.ts';
 import type { SidecarSet } from '../api/sidecarset.ts';
-import { hotUpgradeContainers } from '../../controllers/pod-annotations.ts';
-import { isHotUpgrade, isPodSidecarUpdated, isPodStateConsistent, isRunningAndReady, sidecarContainerNamesInPod } from '../../controllers/pod-sidecar-state.ts';
+import { hotUpgradeContainers } from '../pod-annotations.ts';
+import { isHotUpgrade, isPodSidecarUpdated, isPodStateConsistent, isRunningAndReady, sidecarContainerNamesInPod } from '../status/pod-sidecar-state.ts';
 import { choosePodsToUpgrade, type UpgradeChoice } from './choose-pods.ts';
 
 export type UpgradeRound =

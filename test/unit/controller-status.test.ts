@@ -337,7 +337,7 @@ describe('status: the rest of the object and when to write it', () => {
 
 describe('image references compared normalised', () => {
   it('applies the familiar-name rules: docker.io, library/, latest, digests by digest', async () => {
-    const { isSameImage } = await import('../../controllers/image-reference.ts');
+    const { isSameImage } = await import('../../src/status/image-reference.ts');
     assert.ok(isSameImage('nginx:1.25', 'docker.io/library/nginx:1.25'));
     assert.ok(isSameImage('nginx', 'docker.io/library/nginx:latest'));
     assert.ok(isSameImage('library/nginx', 'index.docker.io/library/nginx'));

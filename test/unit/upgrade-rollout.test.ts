@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
-import { calculateStatus } from '../../controllers/status.ts';
+import { calculateStatus } from '../../src/status/sidecarset-status.ts';
 import { hotUpgradeReset, podUpgrade } from '../../src/upgrade/pod-upgrade.ts';
 import { planUpgradeRound } from '../../src/upgrade/upgrade-round.ts';
 import { applyPodPatch, NAME, pod, restartChangedSidecars, sidecarSet, V1_ID, V2_ID } from './upgrade-fixtures.ts';

@@ -1,15 +1,15 @@
 // A stalled rollout (beyond Kruise): Pods written to the current hash that are still not consistent
-// and ready past a deadline (10 minutes, or the SidecarSet's `sidecarset.kruise.io/upgrade-stall-deadline`,
-// a Go duration), each with the reason the runtime gives for its sidecars.
+// and ready past a deadline (10 minutes, or the SidecarSet's
+// `sidecarset.kruise.io/upgrade-stall-deadline-seconds`, like a Deployment's progressDeadlineSeconds),
+// each with the reason the runtime gives for its sidecars.
 import type { Pod } from '../api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH, type SidecarSet } from '../api/sidecarset.ts';
-import { parseDuration } from '../cli/duration.ts';
 import { parseMetaTime } from '../meta-time.ts';
 import { parseUpgradeSpecs } from '../pod-annotations.ts';
 import { sidecarContainerNamesInPod } from '../status/pod-sidecar-state.ts';
 import { isUpdatedButUnavailable } from './choose-pods.ts';
 
-export const ANNOTATION_UPGRADE_STALL_DEADLINE = 'sidecarset.kruise.io/upgrade-stall-deadline';
+export const ANNOTATION_UPGRADE_STALL_DEADLINE = 'sidecarset.kruise.io/upgrade-stall-deadline-seconds';
 export const DEFAULT_UPGRADE_STALL_DEADLINE_MS = 10 * 60_000;
 
 export interface StalledPod {
@@ -20,11 +20,10 @@ export interface StalledPod {
   since: number;
 }
 
-/** The deadline in milliseconds; an unreadable or negative annotation falls back to the default. */
+/** The deadline in milliseconds; an annotation that is not a whole number of seconds falls back to the default. */
 export function stallDeadline(sidecarSet: SidecarSet): number {
   const text = sidecarSet.metadata.annotations?.[ANNOTATION_UPGRADE_STALL_DEADLINE];
-  const parsed = text === undefined ? undefined : parseDuration(text);
-  return parsed !== undefined && parsed >= 0 ? parsed : DEFAULT_UPGRADE_STALL_DEADLINE_MS;
+  return text !== undefined && /^\d{1,9}$/.test(text) ? Number(text) * 1000 : DEFAULT_UPGRADE_STALL_DEADLINE_MS;
 }
 
 /** When this SidecarSet's current hash was written to the Pod (the hash entry's updateTimestamp). */

@@ -22,6 +22,7 @@ export function memoryCache<T extends Keyed>(items: readonly T[] = [], synced = 
     async stop() {},
     synced: () => isSynced,
     waitForSync: async () => {},
+    refresh: async () => {}, // the store is the truth
     list: () => [...store.values()],
     get: (key) => store.get(key),
     on: (event, handler) => void handlers[event].push(handler),

@@ -9,14 +9,15 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Namespace, Pod } from '../src/api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH, API_VERSION, KIND, type SidecarSet } from '../src/api/sidecarset.ts';
 import { backoffDelay } from '../src/kube/backoff.ts';
-import { requestJson, statusCodeOf } from '../src/kube/kube-http.ts';
+import { JSON_PATCH, requestJson, statusCodeOf } from '../src/kube/kube-http.ts';
 import { errorFields, type Logger } from '../src/kube/logger.ts';
 import type { WatchCache } from '../src/kube/watch-cache.ts';
 import { isActivePod } from '../src/matching.ts';
 import { isPodReady, isPodSidecarUpdated, isPodStateConsistent } from '../src/status/pod-sidecar-state.ts';
 import { selectPods } from '../src/status/sidecarset-status.ts';
 import { canUpgradeInPlace, isSidecarRestartPending, isUpdatedButUnavailable } from '../src/upgrade/choose-pods.ts';
-import { hotUpgradeReset, podUpgrade, type PodPatchOperation } from '../src/upgrade/pod-upgrade.ts';
+import { hotUpgradeReset, podUpgrade } from '../src/upgrade/pod-upgrade.ts';
+import type { JsonPatchOperation } from '../src/json-patch.ts';
 import { podStatusRecord, type PodStatusRecord } from '../src/upgrade/pod-status-record.ts';
 import { findStalledPods, stallDeadline, upgradeWrittenAt } from '../src/upgrade/stalled-pods.ts';
 import {
@@ -49,7 +50,6 @@ export interface UpgradeReconcilerOptions {
   concurrentWrites?: number;
 }
 
-const JSON_PATCH = 'application/json-patch+json';
 const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
 const MAX_CONFLICT_RETRIES = 3;
 const REFUSAL_BACKOFF = { baseMs: 1_000, maxMs: 60_000 };
@@ -105,7 +105,7 @@ export function createUpgradeReconciler(options: UpgradeReconcilerOptions): KeyH
   const getPod = (pod: Pod, signal: AbortSignal) => requestJson<Pod>(kubeConfig, { path: podPath(pod), signal });
 
   /** One JSON Patch; a failed resourceVersion test (422) or 409 re-reads and retries while the Pod still needs it. */
-  async function writePod(start: Pod, build: (pod: Pod) => PodPatchOperation[] | undefined, signal: AbortSignal): Promise<WriteOutcome> {
+  async function writePod(start: Pod, build: (pod: Pod) => JsonPatchOperation[] | undefined, signal: AbortSignal): Promise<WriteOutcome> {
     let pod = start;
     for (let attempt = 0; ; attempt++) {
       const operations = build(pod);

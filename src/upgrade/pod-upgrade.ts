@@ -18,7 +18,7 @@ import {
 } from '../api/sidecarset.ts';
 import { sortedGoStrings } from '../go-order.ts';
 import { hotUpgradeContainerNames } from '../injection/hot-upgrade.ts';
-import { escapePointerToken, type JsonPatchOperation } from '../injection/patch.ts';
+import { escapePointerToken, type JsonPatchOperation } from '../json-patch.ts';
 import { applyPatchPodMetadata } from '../injection/pod-metadata.ts';
 import { isJsonObject } from '../json-object.ts';
 import { formatMetaTime } from '../meta-time.ts';
@@ -27,11 +27,9 @@ import { isHotUpgrade, isPodStateConsistent } from '../status/pod-sidecar-state.
 import { recordInPlaceUpdate } from './in-place-update-state.ts';
 import { ANNOTATION_UPGRADE_STATE, withUpgradeState } from './upgrade-state.ts';
 
-/** An operation the upgrade patch may carry, the resourceVersion test included. */
-export type PodPatchOperation = JsonPatchOperation | { op: 'test'; path: string; value: unknown };
-
 export interface PodUpgrade {
-  operations: PodPatchOperation[];
+  /** Starts with a test of the resourceVersion read. */
+  operations: JsonPatchOperation[];
   /** Pod container names whose image changes. */
   changedContainers: string[];
 }
@@ -53,8 +51,8 @@ class PodEdit {
     if (index >= 0) this.images.push({ list, index, name, image });
   }
 
-  operations(): PodPatchOperation[] {
-    const operations: PodPatchOperation[] = [{ op: 'test', path: '/metadata/resourceVersion', value: this.pod.metadata.resourceVersion ?? '' }];
+  operations(): JsonPatchOperation[] {
+    const operations: JsonPatchOperation[] = [{ op: 'test', path: '/metadata/resourceVersion', value: this.pod.metadata.resourceVersion ?? '' }];
     for (const { list, index, image } of this.images) operations.push({ op: 'replace', path: `/spec/${list}/${index}/image`, value: image });
     const before = this.pod.metadata.annotations;
     if (!isJsonObject(before)) {

@@ -3,7 +3,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
-import type { PodPatchOperation } from '../../src/upgrade/pod-upgrade.ts';
+import type { JsonPatchOperation } from '../../src/json-patch.ts';
 
 export const NAME = 'test-sidecarset';
 export const V1_ID = 'docker-pullable://test-image@sha256:a9286defaba7b3a519d585ba0e37d0b2cbee74ebfe590960b0b1d6a5e97d1e1d';
@@ -50,7 +50,7 @@ export function pod(name: string, labels: Record<string, string> = { app: 'sidec
 }
 
 /** Applies a pod patch as the apiserver would (the resourceVersion test included) and bumps the resourceVersion. */
-export function applyPodPatch(target: Pod, operations: PodPatchOperation[]): Pod {
+export function applyPodPatch(target: Pod, operations: JsonPatchOperation[]): Pod {
   const patched = jsonpatch.applyPatch(structuredClone(target), operations as jsonpatch.Operation[], true, false).newDocument;
   patched.metadata.resourceVersion = String(Number(target.metadata.resourceVersion ?? '0') + 1);
   return patched;

@@ -7,6 +7,7 @@ import { toModel } from '../src/api/conversion.ts';
 import { apiVersionOf, GROUP, KIND, type SidecarSet, type SidecarSetVersion } from '../src/api/sidecarset.ts';
 import { PATCH_METADATA_WHITELIST_KEY, parsePatchMetadataWhitelist, type PatchMetadataWhitelist } from '../src/validation/patch-metadata-whitelist.ts';
 import { validateSidecarSet } from '../src/validation/validate-sidecarset.ts';
+import { nonImageChangeWarning } from '../src/upgrade/non-image-changes.ts';
 import type { ConfigMap } from '../src/kube/caches.ts';
 import { formatFieldError } from '../src/field-error.ts';
 import { allow, deny, errorMessage, forbidden, type AdmissionWebhook } from './admission-outcome.ts';
@@ -73,7 +74,11 @@ export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettin
         patchMetadataWhitelist: whitelist,
         allowPatchMetadataWithoutWhitelist: settings.allowPatchMetadataWithoutWhitelist,
       });
-      if (errors.length === 0) return allow({ warnings });
+      if (errors.length === 0) {
+        // Beyond Kruise: say at the moment of the change what cannot reach the running Pods.
+        const notInPlace = oldObject ? nonImageChangeWarning(oldObject, storedModel(sidecarSet, version), caches.pods?.list() ?? []) : undefined;
+        return allow({ warnings: notInPlace ? [...(warnings ?? []), notInPlace] : warnings });
+      }
       const name = typeof (sidecarSet.metadata as { name?: unknown }).name === 'string' ? (sidecarSet.metadata as { name: string }).name : request.name;
       return { ...deny(invalidStatus({ group: GROUP, kind: KIND, name }, errors)), warnings };
     },

@@ -23,7 +23,7 @@ export function nonImageChanges(before: SidecarSet, after: SidecarSet): string[]
       }
       const a = JSON.parse(goMarshalSidecarContainer(previous)) as Record<string, unknown>;
       const b = JSON.parse(goMarshalSidecarContainer(container)) as Record<string, unknown>;
-      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
         if (key !== 'image' && JSON.stringify(a[key]) !== JSON.stringify(b[key])) paths.push(`spec.${list}[${index}].${key}`);
       }
     });

@@ -54,12 +54,14 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
     updateOrder.length = 0;
   }
 
+  /** Applies a change, observing from before the first Pod can move: a dry run gives the hash the change will carry. */
   async function changed(name: string, body: unknown): Promise<SidecarSet> {
+    const preview = await requestJson<SidecarSet>(kc, { method: 'PATCH', path: sidecarSetPath(name), query: { dryRun: 'All' }, contentType: MERGE_PATCH, body });
+    observe(preview);
     const stored = await patch(name, body);
+    assert.equal(stored.metadata.annotations?.['kruise.io/sidecarset-hash'], preview.metadata.annotations?.['kruise.io/sidecarset-hash']);
     await waitFor(`SidecarSet ${name} generation ${stored.metadata.generation} in the operator's cache`, () => started!.caches.sidecarSets.get(name)?.metadata.generation === stored.metadata.generation);
-    const current = started!.caches.sidecarSets.get(name)!;
-    observe(current);
-    return current;
+    return stored;
   }
 
   async function expectStatus(name: string, expected: Partial<SidecarSetStatus>, timeoutMs = 60_000): Promise<SidecarSetStatus> {
@@ -230,7 +232,8 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
 
       await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:9' }] } });
       await expectStatus(name, { updatedPods: PODS, updatedReadyPods: PODS }, 120_000);
-      assert.ok(worst <= 2, `worst ${worst}`);
+      // The 2 stalled Pods were unavailable already: taken without spending the budget of 2 (Kruise's rule).
+      assert.ok(worst <= 2 + 2, `worst ${worst}`);
     });
 
     it('completes a re-tag with the same digest and a fully qualified name', async () => {

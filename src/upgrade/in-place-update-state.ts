@@ -4,7 +4,7 @@
 // keeps its first revision and timestamp, only the containers change.
 import { goJsonString } from '../hash.ts';
 import { sortedGoStrings } from '../go-order.ts';
-import { isJsonObject } from '../json-object.ts';
+import { isJsonObject, parseJsonObject } from '../json-object.ts';
 
 interface InPlaceUpdateState {
   revision: string;
@@ -15,14 +15,8 @@ interface InPlaceUpdateState {
 /** Decodes leniently (Kruise logs a decode error and starts from what it has): unreadable parts are dropped. */
 function decode(text: string | undefined): Map<string, InPlaceUpdateState> {
   const states = new Map<string, InPlaceUpdateState>();
-  if (!text) return states;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return states;
-  }
-  if (!isJsonObject(parsed)) return states;
+  const parsed = text ? parseJsonObject(text) : undefined;
+  if (!parsed) return states;
   for (const [name, entry] of Object.entries(parsed)) {
     if (!isJsonObject(entry)) continue;
     const statuses = new Map<string, string>();

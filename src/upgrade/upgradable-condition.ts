@@ -5,7 +5,7 @@
 import type { Pod, PodCondition } from '../api/core.ts';
 import { goJsonString } from '../hash.ts';
 import { sortedGoStrings } from '../go-order.ts';
-import { isJsonObject } from '../json-object.ts';
+import { parseJsonObject } from '../json-object.ts';
 import { formatMetaTime } from '../meta-time.ts';
 
 export const CONDITION_SIDECARSET_UPGRADABLE = 'SidecarSetUpgradable';
@@ -16,13 +16,8 @@ export function upgradableCondition(pod: Pod, sidecarSetName: string, upgradable
   const entries = new Map<string, unknown>();
   const oldMessage = typeof old?.message === 'string' ? old.message : '';
   if (oldMessage) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(oldMessage);
-    } catch {
-      return undefined;
-    }
-    if (!isJsonObject(parsed)) return undefined;
+    const parsed = parseJsonObject(oldMessage);
+    if (!parsed) return undefined;
     for (const [name, value] of Object.entries(parsed)) entries.set(name, value);
   }
   entries.set(sidecarSetName, upgradable);

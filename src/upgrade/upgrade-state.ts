@@ -2,7 +2,7 @@
 // prefix: `sidecarset.kruise.io/upgrade-state` = `{<sidecarSet>: {state, hash, since[, reason]}}`.
 // Kruise's own annotations and status fields are left exactly as Kruise writes them.
 import type { Pod } from '../api/core.ts';
-import { isJsonObject } from '../json-object.ts';
+import { isJsonObject, parseJsonObject } from '../json-object.ts';
 
 export const ANNOTATION_UPGRADE_STATE = 'sidecarset.kruise.io/upgrade-state';
 
@@ -19,13 +19,8 @@ export interface UpgradeState {
 }
 
 function decode(text: string | undefined): Record<string, UpgradeState> {
-  if (!text) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return isJsonObject(parsed) ? (parsed as Record<string, UpgradeState>) : {};
-  } catch {
-    return {}; // someone else's garbage: start over rather than fail the upgrade
-  }
+  // Someone else's garbage: start over rather than fail the upgrade.
+  return ((text && parseJsonObject(text)) || {}) as Record<string, UpgradeState>;
 }
 
 export function readUpgradeState(pod: Pod, sidecarSetName: string): UpgradeState | undefined {

@@ -7,8 +7,6 @@
 //   - heap before and after the rollout (target: unchanged beyond the cache).
 //
 //   node test/bench/upgrade.ts [pods=1000]     (needs the control-plane binaries)
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { Registry } from 'prom-client';
 import type { Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
@@ -22,38 +20,18 @@ import { MERGE_PATCH, requestJson } from '../../src/kube/kube-http.ts';
 import type { Logger } from '../../src/kube/logger.ts';
 import { createManager } from '../../src/kube/manager.ts';
 import { isPodReady, isPodSidecarUpdated, isPodStateConsistent } from '../../src/status/pod-sidecar-state.ts';
-import { BUILD_HINT, binariesAvailable, startControlPlane, waitFor } from '../control-plane/harness.ts';
+import { waitFor } from '../control-plane/harness.ts';
+import { heapAfterGc, inBatches, withBenchControlPlane } from './bench-helpers.ts';
 import { startKubeletStandIn } from '../support/kubelet-stand-in.ts';
 
 const POD_COUNT = Number(process.argv[2] ?? 1000);
-const CONCURRENCY = 64;
 const PATH = '/apis/apps.kruise.io/v1alpha1/sidecarsets';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-const heapAfterGc = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error: (obj, msg) => console.error(msg, JSON.stringify(obj)), child: () => quiet };
 
-async function inBatches<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
-}
 
-async function main(): Promise<void> {
-  if (!binariesAvailable()) {
-    console.log(`skipped: ${BUILD_HINT}`);
-    return;
-  }
-  const cp = await startControlPlane({ handleSignals: true, quiet: true, extraApiserverArgs: ['--max-requests-inflight=2000', '--max-mutating-requests-inflight=1000'] });
-  try {
+await withBenchControlPlane(async (cp) => {
     const kc = cp.kubeConfig;
-    await cp.installCRDs();
     const operatorNamespace = await cp.createNamespace({ prefix: 'sidecarset-system' });
     const namespace = await cp.createNamespace({ prefix: 'bench' });
 
@@ -108,9 +86,4 @@ async function main(): Promise<void> {
     await kubelet.stop();
     await manager.stop();
     await caches.stop();
-  } finally {
-    await cp.stop();
-  }
-}
-
-await main();
+});

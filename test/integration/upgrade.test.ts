@@ -182,7 +182,7 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
       await sleep(2500);
       assert.equal(podsOf(app).filter((p) => sidecar(p) === 'agent:5').length, 0, 'nothing moved while paused');
       const paused = await cli(['rollout', 'status', name, '--watch=false']);
-      assert.equal(paused.code, 1);
+      assert.equal(paused.code, 1, paused.stderr);
       assert.match(paused.stdout, /waiting for updateStrategy.paused to be unset/);
       assert.equal((await cli(['rollout', 'resume', name])).code, 0);
       const status = await cli(['rollout', 'status', name, '--timeout', '90s', '--interval', '500ms']);
@@ -226,7 +226,7 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
       await sleep(1500);
       assert.equal(podsOf(app).filter((p) => sidecar(p) === 'agent:8-pull-error').length, 2, 'the rollout stopped at maxUnavailable');
       const status = await cli(['rollout', 'status', name, '--watch=false']);
-      assert.equal(status.code, 1);
+      assert.equal(status.code, 1, status.stderr);
       assert.match(status.stderr, /rollout stalled: 2 updated Pod\(s\)/);
       assert.ok(podsOf(app).some((p) => readUpgradeState(p, name)?.state === 'Stalled'));
 
@@ -254,7 +254,7 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
       assert.ok(podsOf(app).every((p) => p.status?.conditions?.find((c) => c.type === 'SidecarSetUpgradable')?.status === 'False'));
       assert.notDeepEqual(before, podsOf(app).map((p) => p.metadata.resourceVersion), 'only status (condition) writes');
       const status = await cli(['rollout', 'status', name, '--watch=false']);
-      assert.equal(status.code, 1);
+      assert.equal(status.code, 1, status.stderr);
       assert.match(status.stderr, /20 Pod\(s\) changed in non-image fields/);
     });
   });

@@ -4,7 +4,8 @@
 //   - Pods upgraded per second, from the SidecarSet change to every Pod updated (target >= 200/s;
 //     Kruise is capped near 15-30/s by its client rate limit), and to every Pod updated and ready;
 //   - API writes per Pod (target <= 2; Kruise: about 2 the first time);
-//   - heap before and after the rollout (target: unchanged beyond the cache).
+//   - heap before and after the rollout (target: unchanged beyond the cache);
+//   - for scale, the rate of trivial Pod patches on the same apiserver at the same concurrency.
 //
 //   node test/bench/upgrade.ts [pods=1000]     (needs the control-plane binaries)
 import { Registry } from 'prom-client';
@@ -61,6 +62,10 @@ await withBenchControlPlane(async (cp) => {
     const current = () => caches.sidecarSets.get('bench')!;
     const pods = () => caches.pods.list().filter((p) => p.metadata.namespace === namespace);
     await waitFor('every Pod running and counted ready', () => current()?.status?.readyPods === POD_COUNT, { timeoutMs: 300_000, intervalMs: 100 });
+    // The floor: one trivial JSON patch per Pod, 16 at a time (the upgrade's write concurrency).
+    const floorStart = performance.now();
+    await inBatches(pods(), (p) => requestJson(kc, { method: 'PATCH', path: `/api/v1/namespaces/${namespace}/pods/${p.metadata.name}`, contentType: 'application/json-patch+json', body: [{ op: 'add', path: '/metadata/labels/floor', value: 'x' }] }), 16);
+    console.log(`floor: ${POD_COUNT} trivial Pod patches, 16 at a time, while the kubelet stand-in runs: ${(POD_COUNT / ((performance.now() - floorStart) / 1000)).toFixed(0)} patches/s`);
     const heapBefore = heapAfterGc();
     const writes = async (): Promise<number> =>
       ((await registry.getMetricsAsJSON()).find((m) => m.name === 'sidecarset_upgrade_pod_writes_total')?.values ?? []).filter((v) => v.labels.result === 'written').reduce((sum, v) => sum + v.value, 0);
@@ -82,6 +87,8 @@ await withBenchControlPlane(async (cp) => {
     console.log(`SidecarSet change -> ${POD_COUNT} Pods updated: ${seconds.toFixed(2)} s = ${(POD_COUNT / seconds).toFixed(0)} Pods/s (target >= 200)`);
     console.log(`SidecarSet change -> every Pod updated and ready: ${((readyAt - t0) / 1000).toFixed(2)} s (kubelet stand-in restart ${200} ms, polled every 200 ms)`);
     console.log(`API writes per Pod: ${((await writes()) / POD_COUNT).toFixed(2)} (target <= 2: the image patch, then one status write with the condition and upgrade state)`);
+    const byResult = ((await registry.getMetricsAsJSON()).find((m) => m.name === 'sidecarset_upgrade_pod_writes_total')?.values ?? []).map((v) => `${v.labels.kind}/${v.labels.result}=${v.value}`);
+    console.log(`  Pod writes by kind/result: ${byResult.join(', ')}`);
     console.log(`heap: ${(heapBefore / 1048576).toFixed(1)} MiB before the rollout, ${(heapAfter / 1048576).toFixed(1)} MiB after (${((heapAfter - heapBefore) / 1024).toFixed(0)} KiB difference)`);
     await kubelet.stop();
     await manager.stop();

@@ -12,7 +12,7 @@ import { InputError } from '../cli/input.ts';
 import { MERGE_PATCH, requestJson, statusCodeOf } from '../kube/kube-http.ts';
 import { selectPods } from '../status/sidecarset-status.ts';
 import { rolloutProgress, type RolloutProgress } from '../upgrade/rollout-progress.ts';
-import { loadKubeConfig } from './serve-command.ts';
+import { loadKubeConfig } from '../kube/kube-config.ts';
 
 const USAGE = `usage: sidecarset rollout status NAME [--watch=true|false] [--timeout DURATION] [--interval DURATION] [--kubeconfig FILE]
        sidecarset rollout pause NAME [--kubeconfig FILE]

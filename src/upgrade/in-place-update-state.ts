@@ -2,7 +2,7 @@
 // container reported just before its in-place update, so completion can be told by the imageID
 // changing. Written the way Kruise's UpdatePodAnnotationsInUpgrade writes it: an existing entry
 // keeps its first revision and timestamp, only the containers change.
-import { goJsonString } from '../hash.ts';
+import { goJsonString } from '../go-json.ts';
 import { sortedGoStrings } from '../go-order.ts';
 import { isJsonObject, parseJsonObject } from '../json-object.ts';
 

@@ -3,7 +3,8 @@
 // other difference in what the without-image hash covers keeps existing Pods on their old sidecars.
 import type { Pod } from '../api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH_WITHOUT_IMAGE, type SidecarContainer, type SidecarSet } from '../api/sidecarset.ts';
-import { goMarshalSidecarContainer, sidecarSetHashInput } from '../hash.ts';
+import { goMarshalSidecarContainer } from '../go-struct-json.ts';
+import { sidecarSetHashInput } from '../hash.ts';
 import { isActivePod } from '../matching.ts';
 import { isInjectedBy } from '../pod-annotations.ts';
 import { canUpgradeInPlace } from './choose-pods.ts';

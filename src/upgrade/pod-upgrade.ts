@@ -174,7 +174,7 @@ export function podUpgrade(sidecarSet: SidecarSet, pod: Pod, now: Date): PodUpgr
   specs.set(name, { updateTimestamp: time, hash, sidecarSetName: name, sidecarList: sidecarList(sidecarSet), controllerRevision: sidecarSet.status?.latestRevision ?? '' });
   edit.annotations[ANNOTATION_SIDECARSET_HASH] = formatUpgradeSpecs(specs);
   edit.annotations[ANNOTATION_INPLACE_UPDATE_STATE] = recordInPlaceUpdate(edit.annotations[ANNOTATION_INPLACE_UPDATE_STATE], name, hash, time, imageIDsBefore(pod, changed));
-  applyPatchPodMetadata(edit.annotations, name, sidecarSet.spec.patchPodMetadata ?? [], undefined, []);
+  applyPatchPodMetadata(edit.annotations, name, sidecarSet.spec.patchPodMetadata ?? []);
   edit.annotations[ANNOTATION_UPGRADE_STATE] = withUpgradeState({ ...pod, metadata: { ...pod.metadata, annotations: edit.annotations } }, name, { state: 'Upgrading', hash, since: time });
   return { operations: edit.operations(), changedContainers: changed };
 }

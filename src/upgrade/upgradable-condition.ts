@@ -3,7 +3,7 @@
 // AllSidecarsetUpgradable when all are, else False with UpdateImmutableField. Computed as
 // Kubernetes' UpdatePodCondition does, so an unchanged condition is never written.
 import type { Pod, PodCondition } from '../api/core.ts';
-import { goJsonString } from '../hash.ts';
+import { goJsonString } from '../go-json.ts';
 import { sortedGoStrings } from '../go-order.ts';
 import { parseJsonObject } from '../json-object.ts';
 import { formatMetaTime } from '../meta-time.ts';

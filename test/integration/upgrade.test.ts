@@ -40,6 +40,8 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
   let worst = 0;
   let observing: SidecarSet | undefined;
   const updateOrder: string[] = [];
+  /** The generation of each SidecarSet's last change: a status counts only once it observed that one. */
+  const generations = new Map<string, number>();
 
   const get = (name: string) => requestJson<SidecarSet>(kc, { path: sidecarSetPath(name) });
   const patch = (name: string, body: unknown) => requestJson<SidecarSet>(kc, { method: 'PATCH', path: sidecarSetPath(name), contentType: MERGE_PATCH, body });
@@ -59,6 +61,7 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
     const preview = await requestJson<SidecarSet>(kc, { method: 'PATCH', path: sidecarSetPath(name), query: { dryRun: 'All' }, contentType: MERGE_PATCH, body });
     observe(preview);
     const stored = await patch(name, body);
+    generations.set(name, stored.metadata.generation ?? 0);
     assert.equal(stored.metadata.annotations?.['kruise.io/sidecarset-hash'], preview.metadata.annotations?.['kruise.io/sidecarset-hash']);
     await waitFor(`SidecarSet ${name} generation ${stored.metadata.generation} in the operator's cache`, () => started!.caches.sidecarSets.get(name)?.metadata.generation === stored.metadata.generation);
     return stored;
@@ -69,7 +72,8 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
     try {
       return await waitFor(`status of ${name} to be ${JSON.stringify(expected)}`, async () => {
         last = (await get(name)).status;
-        return last && Object.entries(expected).every(([k, v]) => (last as unknown as Record<string, unknown>)[k] === v) ? last : undefined;
+        const observed = (last?.observedGeneration ?? 0) >= (generations.get(name) ?? 0);
+        return last && observed && Object.entries(expected).every(([k, v]) => (last as unknown as Record<string, unknown>)[k] === v) ? last : undefined;
       }, { timeoutMs, intervalMs: 200 });
     } catch (error) {
       throw new Error(`${(error as Error).message}; last ${JSON.stringify(last)}`);
@@ -91,6 +95,7 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
 
   async function createSidecarSet(name: string, spec: Record<string, unknown>, annotations: Record<string, string> = {}): Promise<SidecarSet> {
     const stored = await requestJson<SidecarSet>(kc, { method: 'POST', path: sidecarSetPath(), body: { apiVersion: API_VERSION, kind: 'SidecarSet', metadata: { name, annotations }, spec } });
+    generations.set(name, stored.metadata.generation ?? 0);
     await waitFor(`SidecarSet ${name} in the operator's cache`, () => started!.caches.sidecarSets.get(name));
     return stored;
   }
@@ -251,7 +256,7 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
       await waitFor('the NotUpgradablePods Event', async () => (await events('NotUpgradablePods')).length > 0, { timeoutMs: 30_000 });
       await expectStatus(name, { matchedPods: PODS, updatedPods: 0 });
       assert.ok(podsOf(app).every((p) => sidecar(p) === 'docker.io/library/agent:9-retag'));
-      assert.ok(podsOf(app).every((p) => p.status?.conditions?.find((c) => c.type === 'SidecarSetUpgradable')?.status === 'False'));
+      await waitFor('SidecarSetUpgradable=False on every Pod', () => podsOf(app).every((p) => p.status?.conditions?.find((c) => c.type === 'SidecarSetUpgradable')?.status === 'False'));
       assert.notDeepEqual(before, podsOf(app).map((p) => p.metadata.resourceVersion), 'only status (condition) writes');
       const status = await cli(['rollout', 'status', name, '--watch=false']);
       assert.equal(status.code, 1, status.stderr);

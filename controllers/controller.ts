@@ -13,6 +13,7 @@ import { KubeApiError, KubeTimeoutError } from '../src/kube/kube-http.ts';
 import { errorFields, type Logger } from '../src/kube/logger.ts';
 import type { LeaderRunnable } from '../src/kube/manager.ts';
 import { createDriftReporter } from './drift-report.ts';
+import { createEventRecorder } from './events.ts';
 import { createControllerMetrics } from './metrics.ts';
 import { createRevisionHistory } from './revision-history.ts';
 import { createStatusReconciler } from './status-reconciler.ts';
@@ -53,7 +54,7 @@ export function createSidecarSetController(options: SidecarSetControllerOptions)
     kubeConfig: options.kubeConfig,
     caches,
     history: createRevisionHistory(options.kubeConfig, options.namespace, log),
-    drift: createDriftReporter({ kubeConfig: options.kubeConfig, logger: log, metrics, identity: options.identity }),
+    drift: createDriftReporter({ recordEvent: createEventRecorder(options.kubeConfig, options.identity), logger: log, metrics }),
     logger: log,
     metrics,
     driftExcludedNamespaces: new Set(options.driftExcludedNamespaces ?? ['kube-system', options.namespace]),

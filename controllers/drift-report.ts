@@ -2,29 +2,18 @@
 // while injection was paused or the webhook was unavailable...). Kruise leaves them out of
 // `matchedPods` silently; we count them in a gauge per SidecarSet and, whenever the count changes,
 // record a core/v1 Event on the SidecarSet naming a few of them.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Pod } from '../src/api/core.ts';
 import { API_VERSION, KIND, type SidecarSet } from '../src/api/sidecarset.ts';
-import { formatMetaTime } from '../src/meta-time.ts';
-import { requestJson } from '../src/kube/kube-http.ts';
 import { errorFields, type Logger } from '../src/kube/logger.ts';
+import type { ControllerEvent, EventRecorder } from './events.ts';
 import type { ControllerMetrics } from './metrics.ts';
 
 export const REASON_PODS_NOT_INJECTED = 'PodsNotInjected';
 export const REASON_ALL_PODS_INJECTED = 'AllPodsInjected';
-export const EVENT_COMPONENT = 'sidecarset-controller';
-/** Events about cluster-scoped objects go to the default namespace, as client-go's recorder does. */
-const EVENT_NAMESPACE = 'default';
 const NAMED_PODS = 5;
 
-export interface DriftEvent {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
-
 /** The Event for a changed count; pure so the wording is testable. */
-export function driftEvent(notInjected: readonly Pod[]): DriftEvent {
+export function driftEvent(notInjected: readonly Pod[]): ControllerEvent {
   if (notInjected.length === 0) {
     return { type: 'Normal', reason: REASON_ALL_PODS_INJECTED, message: 'every active Pod selected by this SidecarSet carries its injection' };
   }
@@ -45,7 +34,7 @@ export interface DriftReporter {
   forget(name: string): void;
 }
 
-export function createDriftReporter(options: { kubeConfig: KubeConfig; logger: Logger; metrics: ControllerMetrics; identity: string }): DriftReporter {
+export function createDriftReporter(options: { recordEvent: EventRecorder; logger: Logger; metrics: ControllerMetrics }): DriftReporter {
   // Last count reported per SidecarSet (by uid, so a recreated SidecarSet starts afresh).
   const reported = new Map<string, { uid: string; count: number }>();
 
@@ -58,27 +47,8 @@ export function createDriftReporter(options: { kubeConfig: KubeConfig; logger: L
       const previous = last?.uid === uid ? last.count : 0;
       if (previous === notInjected.length) return;
       reported.set(name, { uid, count: notInjected.length });
-      const event = driftEvent(notInjected);
-      const now = formatMetaTime(new Date());
       try {
-        await requestJson(options.kubeConfig, {
-          method: 'POST',
-          path: `/api/v1/namespaces/${EVENT_NAMESPACE}/events`,
-          body: {
-            metadata: { generateName: `${name}.`, namespace: EVENT_NAMESPACE },
-            involvedObject: { apiVersion: API_VERSION, kind: KIND, name, uid, resourceVersion: sidecarSet.metadata.resourceVersion },
-            type: event.type,
-            reason: event.reason,
-            message: event.message,
-            source: { component: EVENT_COMPONENT },
-            reportingComponent: EVENT_COMPONENT,
-            reportingInstance: options.identity,
-            firstTimestamp: now,
-            lastTimestamp: now,
-            count: 1,
-          },
-          signal,
-        });
+        await options.recordEvent({ apiVersion: API_VERSION, kind: KIND, name, uid, resourceVersion: sidecarSet.metadata.resourceVersion }, driftEvent(notInjected), signal);
       } catch (err) {
         // An event is informative only: remember nothing, so the next reconcile tries again.
         reported.set(name, { uid, count: previous });

@@ -12,6 +12,9 @@ export interface ControllerMetrics {
   leader: Gauge;
   statusWrites: Counter<'result'>;
   podsNotInjected: Gauge<'sidecarset'>;
+  upgradeWrites: Counter<'kind' | 'result'>;
+  upgradeResets: Counter<'result'>;
+  upgradeStalledPods: Gauge<'sidecarset'>;
 }
 
 export const createControllerMetrics = perRegistry((registers): ControllerMetrics => {
@@ -37,6 +40,19 @@ export const createControllerMetrics = perRegistry((registers): ControllerMetric
     podsNotInjected: new Gauge({
       name: 'sidecarset_pods_not_injected',
       help: 'Active Pods selected by a SidecarSet (namespace and selector) that do not carry its injection.',
+      labelNames: ['sidecarset'],
+      registers,
+    }),
+    upgradeWrites: new Counter({
+      name: 'sidecarset_upgrade_pod_writes_total',
+      help: 'Pod writes of the in-place upgrade, by kind (pod: the image patch; pod-status: condition and upgrade state) and result (written, conflict, refused by another webhook, error).',
+      labelNames: ['kind', 'result'],
+      registers,
+    }),
+    upgradeResets: new Counter({ name: 'sidecarset_upgrade_hot_resets_total', help: 'Hot-upgrade idle halves reset to the empty image, by result (succeeded, failed).', labelNames: ['result'], registers }),
+    upgradeStalledPods: new Gauge({
+      name: 'sidecarset_upgrade_stalled_pods',
+      help: 'Pods updated to the current sidecars but still not ready past the SidecarSet upgrade stall deadline.',
       labelNames: ['sidecarset'],
       registers,
     }),

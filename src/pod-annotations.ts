@@ -5,7 +5,7 @@ import { ANNOTATION_INJECTED_LIST, ANNOTATION_SIDECARSET_HASH, ANNOTATION_WORKIN
 import { goJsonString } from './go-json.ts';
 import { sortedGoStrings } from './go-order.ts';
 import { hotUpgradeContainerNames } from './injection/hot-upgrade.ts';
-import { isJsonObject } from './json-object.ts';
+import { isJsonObject, parseJsonObject } from './json-object.ts';
 import { normalizeMetaTime } from './meta-time.ts';
 
 /**
@@ -113,14 +113,8 @@ export function formatInjectedList(names: Iterable<string>): string {
  */
 export function parseWorkingContainers(value: string | undefined): Map<string, string> {
   const working = new Map<string, string>();
-  if (!value) return working;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return working;
-  }
-  if (!isJsonObject(parsed)) return working;
+  const parsed = value ? parseJsonObject(value) : undefined;
+  if (!parsed) return working;
   for (const [name, container] of Object.entries(parsed)) {
     if (isOptionalString(container)) working.set(name, container ?? '');
   }

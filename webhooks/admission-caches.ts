@@ -1,7 +1,7 @@
 // The cached cluster state the webhooks read: never an API call per admission request. The
 // operator passes the shared watch caches (src/kube/caches.ts); tests and benchmarks pass
 // in-memory ones of the same shape.
-import type { ControllerRevision, Namespace } from '../src/api/core.ts';
+import type { ControllerRevision, Namespace, Pod } from '../src/api/core.ts';
 import type { SidecarSet } from '../src/api/sidecarset.ts';
 import type { ConfigMap } from '../src/kube/caches.ts';
 import type { WatchCache } from '../src/kube/watch-cache.ts';
@@ -15,6 +15,8 @@ export interface AdmissionCaches {
   revisions: CacheReader<ControllerRevision>;
   /** Zero or one ConfigMap: the patchPodMetadata whitelist. */
   whitelist: CacheReader<ConfigMap>;
+  /** The Pods, to say how many keep their sidecars when a SidecarSet change cannot reach them in place. */
+  pods?: CacheReader<Pod>;
 }
 
 /**

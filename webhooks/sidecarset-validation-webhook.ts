@@ -8,6 +8,7 @@
 import { ConversionError, toModel } from '../src/api/conversion.ts';
 import { apiVersionOf, GROUP, KIND, type SidecarSet, type SidecarSetVersion } from '../src/api/sidecarset.ts';
 import { validateSidecarSet } from '../src/validation/validate-sidecarset.ts';
+import { nonImageChangeWarning } from '../src/upgrade/non-image-changes.ts';
 import { allow, badRequest, deny, errorMessage, forbidden, Rejection, type AdmissionWebhook } from './admission-outcome.ts';
 import { notReadyDenial, type AdmissionCaches } from './admission-caches.ts';
 import { invalidStatus } from './invalid-status.ts';
@@ -56,7 +57,11 @@ export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettin
         allowPatchMetadataWithoutWhitelist: settings.allowPatchMetadataWithoutWhitelist,
         securityPolicy: policy,
       })];
-      if (errors.length === 0) return allow({ warnings });
+      if (errors.length === 0) {
+        // Beyond Kruise: say at the moment of the change what cannot reach the running Pods.
+        const notInPlace = oldObject ? nonImageChangeWarning(oldObject, storedModel(sidecarSet, version), caches.pods?.list() ?? []) : undefined;
+        return allow({ warnings: notInPlace ? [...(warnings ?? []), notInPlace] : warnings });
+      }
       const name = typeof (sidecarSet.metadata as { name?: unknown }).name === 'string' ? (sidecarSet.metadata as { name: string }).name : request.name;
       return { ...deny(invalidStatus({ group: GROUP, kind: KIND, name }, errors)), warnings };
     },

@@ -180,15 +180,24 @@ export interface PodCondition {
   [field: string]: unknown;
 }
 
+export interface ContainerState {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: { reason?: string; message?: string; exitCode?: number };
+}
+
 export interface ContainerStatus {
   name: string;
   image?: string;
   imageID?: string;
   ready?: boolean;
+  restartCount?: number;
+  state?: ContainerState;
   [field: string]: unknown;
 }
 
 export interface PodSpec {
+  nodeName?: string;
   initContainers?: Container[];
   containers: Container[];
   volumes?: Volume[];
@@ -200,6 +209,7 @@ export interface PodStatus {
   phase?: string;
   conditions?: PodCondition[];
   containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
   [field: string]: unknown;
 }
 

@@ -36,6 +36,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'write a CA and a webhook serving certificate (ca.crt, tls.crt, tls.key)',
     load: async () => (await import('../operator/certs-command.ts')).certsCommand,
   },
+  rollout: {
+    summary: "follow, pause or resume a SidecarSet's in-place sidecar rollout (status|pause|resume NAME)",
+    load: async () => (await import('../operator/rollout-command.ts')).rolloutCommand,
+  },
   serve: {
     summary: 'run the operator: admission webhooks and controller',
     load: async () => (await import('../operator/serve-command.ts')).serveCommand,

@@ -1,4 +1,4 @@
-// The `sidecarset` command line: offline tools (default, validate, inject, crd, certs) and `serve`.
+// The `sidecarset` command line: offline tools (default, validate, inject, crd, certs), `serve` and `rollout`.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from './input.ts';
 import { COMMANDS } from './commands.ts';

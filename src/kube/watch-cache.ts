@@ -69,6 +69,11 @@ export interface WatchCache<T> {
   /** Synced once, but nothing heard from the apiserver for longer than the limit: do not trust it. */
   stale(): boolean;
   waitForSync(signal?: AbortSignal): Promise<void>;
+  /**
+   * Lists afresh (a consistent read) and resolves once the store holds that list: afterwards the cache
+   * shows every write made before the call, e.g. the previous leader's.
+   */
+  refresh(signal?: AbortSignal): Promise<void>;
   list(): T[];
   /** By 'namespace/name', or 'name' for cluster-scoped objects. */
   get(key: string): T | undefined;
@@ -123,6 +128,7 @@ class ListWatchCache<T> implements WatchCache<T> {
   #resourceVersion: string | undefined;
   #synced = false;
   #syncWaiters = new Set<() => void>();
+  #refreshWaiters: (() => void)[] = [];
   #restarts = 0;
   #lastEventAt: number | undefined;
   #lastHeardAt: number | undefined;
@@ -185,6 +191,20 @@ class ListWatchCache<T> implements WatchCache<T> {
     });
   }
 
+  refresh(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(signal?.reason ?? new Error('aborted'));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#refreshWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      this.#resourceVersion = undefined; // the loop relists before it watches again
+      this.#abort?.abort();
+    });
+  }
+
   list(): T[] {
     return Array.from(this.#store.values(), (entry) => entry.object);
   }
@@ -225,6 +245,8 @@ class ListWatchCache<T> implements WatchCache<T> {
         }
       }
       if (this.#stopped) break;
+      // refresh() aborted the watch to relist: do that at once.
+      if (this.#refreshWaiters.length > 0 && this.#resourceVersion === undefined && (outcome === 'error' || outcome === 'unreachable')) continue;
       // Having reached the apiserver (a list page, a watch connect) proves it up: back off afresh.
       if (this.#lastHeardAt !== heardBefore) failures = 0;
       // 410 and a watch the server ended after delivering something are routine: relist or watch
@@ -296,6 +318,9 @@ class ListWatchCache<T> implements WatchCache<T> {
     this.#options.metrics?.objects.set({ cache: this.#options.name }, fresh.size);
     this.#log.debug({ objects: fresh.size, resourceVersion: listResourceVersion }, 'listed');
     for (const [event, object, old] of changes) this.#emit(event, object, old);
+    const refreshed = this.#refreshWaiters;
+    this.#refreshWaiters = [];
+    refreshed.forEach((resolve) => resolve());
     if (!this.#synced) {
       this.#synced = true;
       this.#options.metrics?.synced.set({ cache: this.#options.name }, 1);

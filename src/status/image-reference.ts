@@ -1,6 +1,10 @@
 // Just enough of the container image reference grammar (distribution/reference `Parse`, which
-// Kruise's ParseImage uses) to tell digest images apart and compare an image with a status imageID.
-// Names are not normalised (no docker.io/library/ prefix added), as in Kruise.
+// Kruise's ParseImage uses) to tell digest images apart and compare an image with what the runtime
+// reports. Unlike Kruise, references are compared normalised, by Docker's "familiar name" rules
+// (ParseNormalizedNamed + TagNameOnly): `nginx:1.25`, `library/nginx:1.25` and
+// `docker.io/library/nginx:1.25` are one image, no tag means `latest`, and a digest identifies the
+// image by itself. Kruise's raw comparison never completes a re-tag with the same digest
+// (kruise#1270), nor all-digest images under containerd (`docker.io/library/x@sha256:...`).
 
 export interface ImageReference {
   name: string;
@@ -33,11 +37,30 @@ export function isDigestImage(image: string | undefined): boolean {
   return (parseImageReference(image ?? '')?.digest ?? '') !== '';
 }
 
-/** Kruise IsContainerImageEqual: repo+digest when both are digests, else repo+tag. */
+const DEFAULT_DOMAIN = 'docker.io';
+const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
+
+/** The reference with its domain (docker.io by default, `library/` for official images) and default tag filled in. */
+export function normalizeImageReference(image: string): ImageReference | undefined {
+  const reference = parseImageReference(image);
+  if (!reference) return undefined;
+  const slash = reference.name.indexOf('/');
+  const first = slash < 0 ? '' : reference.name.slice(0, slash);
+  let domain = DEFAULT_DOMAIN;
+  let path = reference.name;
+  if (slash >= 0 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first)) {
+    domain = first === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : first;
+    path = reference.name.slice(slash + 1);
+  }
+  if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = `library/${path}`;
+  return { name: `${domain}/${path}`, tag: reference.tag || (reference.digest ? '' : 'latest'), digest: reference.digest };
+}
+
+/** Kruise IsContainerImageEqual over normalised references: repo+digest when both are digests, else repo+tag. */
 export function isSameImage(a: string, b: string): boolean {
-  const left = parseImageReference(a);
-  const right = parseImageReference(b);
-  if (!left || !right) return false;
+  const left = normalizeImageReference(a);
+  const right = normalizeImageReference(b);
+  if (!left || !right) return a === b;
   if (left.digest && right.digest) return left.name === right.name && left.digest === right.digest;
   return left.name === right.name && left.tag === right.tag;
 }

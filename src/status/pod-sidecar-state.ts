@@ -12,9 +12,13 @@ export function isHotUpgrade(container: SidecarContainer): boolean {
   return container.upgradeStrategy?.upgradeType === 'HotUpgrade';
 }
 
-/** Names the SidecarSet's `spec.containers` take in a Pod: `<name>`, or `<name>-1` and `<name>-2` for hot upgrade. */
+/**
+ * Names the SidecarSet's sidecars take in a Pod: `<name>`, or `<name>-1` and `<name>-2` for hot upgrade,
+ * plus its native sidecars (init containers with restartPolicy Always), which are upgraded in place too.
+ */
 export function sidecarContainerNamesInPod(sidecarSet: SidecarSet): Set<string> {
   const names = new Set<string>();
+  for (const container of sidecarSet.spec.initContainers ?? []) if (container.restartPolicy === 'Always') names.add(container.name);
   for (const container of sidecarSet.spec.containers ?? []) {
     if (isHotUpgrade(container)) for (const name of hotUpgradeContainerNames(container.name)) names.add(name);
     else names.add(container.name);
@@ -49,21 +53,24 @@ export function isPodSidecarUpdated(pod: Pod, sidecarSet: SidecarSet): boolean {
 /**
  * IsPodStateConsistent: the sidecar containers (all of them by default) run what their spec says.
  * Digest images are checked against the status imageID; otherwise an in-place update counts as done
- * once the imageID differs from the one recorded before it.
+ * once the imageID differs from the one recorded before it, or the runtime reports the spec image.
+ * Native sidecars (init containers) are judged like containers (beyond Kruise, which never updates them).
  */
 export function isPodStateConsistent(pod: Pod, sidecarSet: SidecarSet, containers: Set<string> = sidecarContainerNamesInPod(sidecarSet)): boolean {
-  const specContainers = pod.spec.containers ?? [];
   const statuses = pod.status?.containerStatuses ?? [];
-  if (specContainers.length !== statuses.length) return false;
+  if ((pod.spec.containers ?? []).length !== statuses.length) return false;
+  const initStatuses = pod.status?.initContainerStatuses ?? [];
   let allDigest = true;
-  for (const container of specContainers) {
-    if (!containers.has(container.name)) continue;
-    if (!isDigestImage(container.image)) {
-      allDigest = false;
-      continue;
+  for (const [specs, list] of [[pod.spec.containers ?? [], statuses], [pod.spec.initContainers ?? [], initStatuses]] as const) {
+    for (const container of specs) {
+      if (!containers.has(container.name)) continue;
+      if (!isDigestImage(container.image)) {
+        allDigest = false;
+        continue;
+      }
+      const status = list.find((s) => s.name === container.name);
+      if (!status || !isSameImage(container.image ?? '', imageIdReference(status.imageID))) return false;
     }
-    const status = statuses.find((s) => s.name === container.name);
-    if (!status || !isSameImage(container.image ?? '', imageIdReference(status.imageID))) return false;
   }
   if (allDigest) return true;
   return isSidecarContainerUpdateCompleted(pod, [sidecarSet.metadata.name ?? ''], containers);
@@ -79,12 +86,12 @@ export function isSidecarContainerUpdateCompleted(pod: Pod, sidecarSetNames: str
   for (const name of sidecarSetNames) {
     for (const [container, imageID] of states.get(name) ?? []) lastImageIds.set(container, imageID);
   }
-  const specImages = new Map((pod.spec.containers ?? []).map((c) => [c.name, c.image ?? '']));
-  for (const status of pod.status?.containerStatuses ?? []) {
+  const specImages = new Map([...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].map((c) => [c.name, c.image ?? '']));
+  for (const status of [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]) {
     if (!containers.has(status.name)) continue;
     const before = lastImageIds.get(status.name);
-    // Same imageID as before the update while the spec asks for another image: the kubelet has not restarted it yet.
-    if (before !== undefined && before === (status.imageID ?? '') && (specImages.get(status.name) ?? '') !== (status.image ?? '')) return false;
+    // Same imageID as before the update while the runtime reports another image than the spec's: not restarted yet.
+    if (before !== undefined && before === (status.imageID ?? '') && !isSameImage(specImages.get(status.name) ?? '', status.image ?? '')) return false;
   }
   return true;
 }

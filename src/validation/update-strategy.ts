@@ -1,20 +1,12 @@
-// spec.updateStrategy (docs/behaviour/validation.md rules 9 and 15). Only a RollingUpdate strategy is checked, as in
-// Kruise: a NotUpdate strategy never acts, whatever its other fields say.
+// spec.updateStrategy (docs/behaviour/validation.md rule 15). Only a RollingUpdate strategy is checked, as in
+// Kruise: a NotUpdate strategy never acts, whatever its other fields say. Kruise's rule 9 (native
+// sidecars force NotUpdate) is lifted: native sidecars are upgraded in place, the kubelet restarts
+// them on an image change (docs/decisions/native-sidecar-in-place-upgrade.md).
 import type { IntOrString, SidecarSetSpec, SidecarSetUpdateStrategy, UpdatePriorityStrategy, UpdateScatterTerm } from '../api/sidecarset.ts';
 import { type FieldError, type FieldPath, formatFieldError, invalid, required, root } from '../field-error.ts';
 import { isEmptySelector } from '../label-selector.ts';
 import { isValidPercent } from './names.ts';
 import { validateLabelSelector, validateSidecarSetSelector } from './selectors.ts';
-
-/**
- * Native sidecars (restartPolicy Always) cannot be upgraded in place yet, under a RollingUpdate strategy.
- * Kruise checks this before anything else in the spec, so it comes first; it adds the same error once per
- * such container, which its message then shows once: so do we.
- */
-export function refuseNativeSidecarRollingUpdate(spec: SidecarSetSpec, path: FieldPath): FieldError[] {
-  if (spec.updateStrategy?.type !== 'RollingUpdate' || !(spec.initContainers ?? []).some((container) => container.restartPolicy === 'Always')) return [];
-  return [required(path.text, 'The initContainer in-place upgrade is not currently supported.')];
-}
 
 export function validateUpdateStrategy(spec: SidecarSetSpec, path: FieldPath): FieldError[] {
   const strategy = spec.updateStrategy ?? {};

@@ -26,7 +26,7 @@ import { validateSecurityPolicy, type SecurityPolicy } from './security-policy.t
 import { validateStructure, withoutNulls } from './structural.ts';
 import { refuseCanaryAnnotations } from './unsupported.ts';
 import { validateResourcesPolicies } from './resources-policy.ts';
-import { refuseNativeSidecarRollingUpdate, validateUpdateStrategy } from './update-strategy.ts';
+import { validateUpdateStrategy } from './update-strategy.ts';
 
 export interface ValidationContext {
   operation: 'CREATE' | 'UPDATE';
@@ -73,7 +73,7 @@ export function validateSidecarSet(input: unknown, context: ValidationContext): 
 
 function validateSpec(sidecarSet: SidecarSet, context: ValidationContext): FieldError[] {
   const spec = sidecarSet.spec;
-  const errors: FieldError[] = refuseNativeSidecarRollingUpdate(spec, SPEC.child('updateStrategy'));
+  const errors: FieldError[] = [];
   if (!spec.selector) errors.push(required(SPEC.child('selector').text, 'no selector defined for SidecarSet'));
   else errors.push(...validateSidecarSetSelector(spec.selector, SPEC.child('selector')));
   errors.push(...validateNamespaceScope(spec, SPEC));

@@ -6,8 +6,6 @@
 //   - how many status writes that took.
 //
 //   node test/bench/controller.ts [pods=10000] [sidecarSets=100] [workers=3]     (needs the control-plane binaries)
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import type { Pod } from '../../src/api/core.ts';
@@ -21,17 +19,15 @@ import { createControllerMetrics } from '../../controllers/metrics.ts';
 import type { Logger } from '../../src/kube/logger.ts';
 import { projectPod } from '../../src/pod-projection.ts';
 import { createWatchCache, type WatchCache } from '../../src/kube/watch-cache.ts';
-import { BUILD_HINT, binariesAvailable, startControlPlane, waitFor } from '../control-plane/harness.ts';
+import { waitFor } from '../control-plane/harness.ts';
+import { heapAfterGc, inBatches, withBenchControlPlane } from './bench-helpers.ts';
 
 const POD_COUNT = Number(process.argv[2] ?? 10_000);
 const SIDECARSET_COUNT = Number(process.argv[3] ?? 100);
 const WORKERS = Number(process.argv[4] ?? 3);
 const NAMESPACES = 10;
-const CONCURRENCY = 64;
 const GVR = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'sidecarsets' };
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 
 /** Status writes, by time: the controller logs each one. */
 const writeTimes: number[] = [];
@@ -45,18 +41,7 @@ const quiet: Logger = {
   child: () => quiet,
 };
 
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
 
-async function inBatches<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
-}
 
 /**
  * Heap a synced cache of every Pod holds, per Pod: heap after a full GC with the cache alive minus
@@ -80,15 +65,8 @@ async function bytesPerPod(kubeConfig: KubeConfig, project?: (raw: any) => unkno
   return (first + second) / 2;
 }
 
-async function main(): Promise<void> {
-  if (!binariesAvailable()) {
-    console.log(`skipped: ${BUILD_HINT}`);
-    return;
-  }
-  const cp = await startControlPlane({ handleSignals: true, quiet: true, extraApiserverArgs: ['--max-requests-inflight=2000', '--max-mutating-requests-inflight=1000'] });
-  try {
+await withBenchControlPlane(async (cp) => {
     const kc = cp.kubeConfig;
-    await cp.installCRDs();
     const objects = kc.makeApiClient(CustomObjectsApi);
     const operatorNamespace = await cp.createNamespace({ prefix: 'sidecarset-system' });
     const namespaces = await Promise.all(Array.from({ length: NAMESPACES }, (_, i) => cp.createNamespace({ prefix: `bench-${i}` })));
@@ -199,9 +177,4 @@ async function main(): Promise<void> {
     await controller.stop();
     await caches.stop();
     await statuses.stop();
-  } finally {
-    await cp.stop();
-  }
-}
-
-await main();
+});

@@ -405,6 +405,15 @@ export const DIFFERENCES: readonly DeliberateDifference[] = [
     },
   },
   {
+    name: 'native sidecars upgraded in place',
+    reason: 'a RollingUpdate SidecarSet with native sidecars (init containers with restartPolicy Always) is admitted, their images are upgraded in place as the kubelet restarts them; Kruise refuses it (its rule 9), before checking anything else',
+    normalise: (_c, _ours, kruise) => {
+      if (kruise.allowed || !(kruise.errors ?? []).some((error) => error.includes('The initContainer in-place upgrade is not currently supported.'))) return undefined;
+      const settled: Outcome = { allowed: false, errors: ['<rule 9 lifted>'] };
+      return { ours: settled, kruise: settled };
+    },
+  },
+  {
     name: 'error order',
     reason: 'every field error is listed, in the order of our rules (metadata, selectors, strategies, containers, resourcesPolicy, patchPodMetadata); Kruise\'s single function interleaves some of them differently (resourcesPolicy before the containers\' Kubernetes checks, for one). Compared last, as sets, once every other difference is accounted for',
     normalise: (c, ours, kruise) => {

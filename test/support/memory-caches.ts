@@ -25,6 +25,7 @@ export function memoryCache<T extends Keyed>(items: readonly T[] = [], synced = 
     synced: () => isSynced,
     stale: () => isStale,
     waitForSync: async () => {},
+    refresh: async () => {}, // the store is the truth
     list: () => [...store.values()],
     get: (key) => store.get(key),
     on: (event, handler) => void handlers[event].push(handler),

@@ -204,9 +204,13 @@ describe('status: readyPods (IsPodStateConsistent && IsPodReady)', () => {
     assert.equal(isPodStateConsistent(pod('match', { sidecarImage: digest, statusImageID: V2_ID }), s), true);
     assert.equal(isPodStateConsistent(pod('old-digest', { sidecarImage: digest, statusImageID: V1_ID }), s), false);
     assert.equal(
-      isPodStateConsistent(pod('other-repo', { sidecarImage: digest, statusImageID: 'docker-pullable://docker.io/library/test-image@sha256:f7988fb6c02e0ce69257d9bd9cf37ae20a60f1df7563c3a2a6abe24160306b8d' }), s),
+      isPodStateConsistent(pod('containerd-form', { sidecarImage: digest, statusImageID: 'docker.io/library/test-image@sha256:f7988fb6c02e0ce69257d9bd9cf37ae20a60f1df7563c3a2a6abe24160306b8d' }), s),
+      true,
+      'repositories are compared normalised (Kruise compares them raw and never finishes)',
+    );
+    assert.equal(
+      isPodStateConsistent(pod('other-repo', { sidecarImage: digest, statusImageID: 'docker-pullable://quay.io/test-image@sha256:f7988fb6c02e0ce69257d9bd9cf37ae20a60f1df7563c3a2a6abe24160306b8d' }), s),
       false,
-      'repositories are compared without normalisation',
     );
   });
 
@@ -218,6 +222,12 @@ describe('status: readyPods (IsPodStateConsistent && IsPodReady)', () => {
     assert.equal(isPodStateConsistent(pod('pending', { sidecarImage: 'test-image:v2', annotations: state(V1_ID) }), s), false);
     assert.equal(isPodStateConsistent(pod('done', { sidecarImage: 'test-image:v2', statusImage: 'test-image:v2', statusImageID: V2_ID, annotations: state(V1_ID) }), s), true);
     assert.equal(isPodStateConsistent(pod('same-image', { annotations: state(V1_ID) }), s), true, 'spec image equals status image');
+    assert.equal(
+      isPodStateConsistent(pod('re-tag', { sidecarImage: 'test-image:v1-alias', statusImage: 'docker.io/library/test-image:v1-alias', annotations: state(V1_ID) }), s),
+      true,
+      'a re-tag with the same digest completes once the runtime reports the new name (kruise#1270)',
+    );
+    assert.equal(isPodStateConsistent(pod('re-tag-pending', { sidecarImage: 'test-image:v1-alias', statusImage: 'docker.io/library/test-image:v1', annotations: state(V1_ID) }), s), false);
     assert.equal(isPodStateConsistent(pod('unparsable', { annotations: { 'kruise.io/sidecarset-inplace-update-state': '[' } }), s), false);
     assert.equal(isPodStateConsistent(pod('empty', { annotations: { 'kruise.io/sidecarset-inplace-update-state': '' } }), s), false);
     assert.equal(isPodStateConsistent(pod('other-sidecarset', { sidecarImage: 'test-image:v2', annotations: { 'kruise.io/sidecarset-inplace-update-state': JSON.stringify({ other: { lastContainerStatuses: { 'cold-sidecar': { imageID: V1_ID } } } }) } }), s), true);
@@ -322,5 +332,21 @@ describe('status: the rest of the object and when to write it', () => {
     assert.equal(statusNeedsWrite({ ...next, readyPods: 0 }, next), true);
     assert.equal(statusNeedsWrite({ ...next, latestRevision: 'q' }, next), true);
     assert.equal(statusNeedsWrite({ ...next, collisionCount: undefined }, next), true, 'collisionCount is always written');
+  });
+});
+
+describe('image references compared normalised', () => {
+  it('applies the familiar-name rules: docker.io, library/, latest, digests by digest', async () => {
+    const { isSameImage } = await import('../../src/status/image-reference.ts');
+    assert.ok(isSameImage('nginx:1.25', 'docker.io/library/nginx:1.25'));
+    assert.ok(isSameImage('nginx', 'docker.io/library/nginx:latest'));
+    assert.ok(isSameImage('library/nginx', 'index.docker.io/library/nginx'));
+    assert.ok(isSameImage('user/app:v1', 'docker.io/user/app:v1'));
+    assert.ok(!isSameImage('nginx:1.25', 'nginx:1.26'));
+    assert.ok(!isSameImage('localhost/nginx:1', 'docker.io/library/nginx:1'));
+    assert.ok(!isSameImage('quay.io/nginx:1', 'nginx:1'));
+    const digest = 'sha256:' + 'a'.repeat(64);
+    assert.ok(isSameImage(`busybox:1@${digest}`, `docker.io/library/busybox@${digest}`));
+    assert.ok(!isSameImage(`busybox@${digest}`, `busybox@sha256:${'b'.repeat(64)}`));
   });
 });

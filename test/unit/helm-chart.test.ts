@@ -270,7 +270,9 @@ describe(`helm chart (helm ${tools.version})`, () => {
       for (const v of ['get', 'list', 'watch']) assert.ok(allows(cluster, 'apps.kruise.io', 'sidecarsets', v));
       assert.ok(allows(cluster, 'apps.kruise.io', 'sidecarsets/status', 'update'));
       for (const v of ['update', 'patch', 'create', 'delete']) assert.ok(!allows(cluster, 'apps.kruise.io', 'sidecarsets', v), `no ${v} sidecarsets`);
-      for (const v of ['update', 'patch', 'create', 'delete']) assert.ok(!allows(cluster, '', 'pods', v), `no ${v} pods`);
+      // The in-place upgrade patches Pods (images) and their status (condition, upgrade state); nothing more.
+      for (const res of ['pods', 'pods/status']) assert.ok(allows(cluster, '', res, 'patch'), `patch ${res}`);
+      for (const v of ['update', 'create', 'delete']) assert.ok(!allows(cluster, '', 'pods', v), `no ${v} pods`);
       assert.ok(allows(cluster, '', 'events', 'create') && !allows(cluster, 'events.k8s.io', 'events', 'create'));
       // Webhook configurations: only our two, by name; written in self mode.
       const mwc = flags.get('mutating-webhook-configuration') as string;

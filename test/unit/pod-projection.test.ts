@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { projectPod } from '../../src/pod-projection.ts';
 
 describe('Pod projection (what the Pod cache keeps)', () => {
-  it('keeps identity, labels, sidecar annotations, container names and images, phase, Ready and container statuses', () => {
+  it('keeps identity, labels, sidecar annotations, container names and images, the node, phase, Ready and Upgradable conditions and container statuses', () => {
     // The metadata the projection keeps, as is; the raw Pod adds what it drops.
     const keptMetadata = {
       name: 'p',
@@ -11,6 +11,7 @@ describe('Pod projection (what the Pod cache keeps)', () => {
       uid: 'u',
       resourceVersion: '7',
       generation: 2,
+      creationTimestamp: '2025-12-31T00:00:00Z',
       deletionTimestamp: '2026-01-01T00:00:00Z',
       labels: { app: 'x' },
       annotations: {
@@ -18,6 +19,7 @@ describe('Pod projection (what the Pod cache keeps)', () => {
         'kruise.io/sidecarset-injected-list': 'a',
         'version.sidecarset.kruise.io/hot-1': '1',
         'versionalt.sidecarset.kruise.io/hot-1': '0',
+        'sidecarset.kruise.io/upgrade-state': '{}',
       },
     };
     const raw = {
@@ -38,14 +40,27 @@ describe('Pod projection (what the Pod cache keeps)', () => {
       status: {
         phase: 'Running',
         podIP: '10.0.0.1',
-        conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True', lastTransitionTime: 'x' }],
-        containerStatuses: [{ name: 'app', image: 'a:1', imageID: 'id', ready: true, restartCount: 3, state: { running: {} } }],
+        conditions: [
+          { type: 'PodScheduled', status: 'True' },
+          { type: 'Ready', status: 'True', lastTransitionTime: 'x' },
+          { type: 'SidecarSetUpgradable', status: 'True', lastProbeTime: null, reason: 'AllSidecarsetUpgradable', message: '{"a":true}' },
+        ],
+        containerStatuses: [{ name: 'app', image: 'a:1', imageID: 'id', ready: true, restartCount: 3, state: { waiting: { reason: 'ImagePullBackOff', message: 'long text' } } }],
+        initContainerStatuses: [{ name: 'init', image: 'i:1', imageID: 'iid', ready: false, state: { running: { startedAt: 'x' } } }],
       },
     };
     assert.deepEqual(projectPod(raw), {
       metadata: keptMetadata,
-      spec: { containers: [{ name: 'app', image: 'a:1' }], initContainers: [{ name: 'init', image: 'i:1', restartPolicy: 'Always' }] },
-      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'app', image: 'a:1', imageID: 'id', ready: true }] },
+      spec: { containers: [{ name: 'app', image: 'a:1' }], initContainers: [{ name: 'init', image: 'i:1', restartPolicy: 'Always' }], nodeName: 'n' },
+      status: {
+        phase: 'Running',
+        conditions: [
+          { type: 'Ready', status: 'True', lastTransitionTime: 'x' },
+          { type: 'SidecarSetUpgradable', status: 'True', lastProbeTime: null, reason: 'AllSidecarsetUpgradable', message: '{"a":true}' },
+        ],
+        containerStatuses: [{ name: 'app', image: 'a:1', imageID: 'id', ready: true, restartCount: 3, state: { waiting: { reason: 'ImagePullBackOff' } } }],
+        initContainerStatuses: [{ name: 'init', image: 'i:1', imageID: 'iid', ready: false }],
+      },
     });
   });
 

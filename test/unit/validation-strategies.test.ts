@@ -12,25 +12,9 @@ const revision = (name: string, number: number, labels: Record<string, string> =
 });
 
 describe('validation: updateStrategy', () => {
-  it('rule 9: a native sidecar init container needs NotUpdate; said once, before any other error, as Kruise\'s message does', () => {
+  it('rule 9 is lifted: native sidecar init containers are allowed under RollingUpdate (upgraded in place)', () => {
     const nativeSidecar = { name: 'proxy', image: 'envoy:1.30', restartPolicy: 'Always' };
-    assert.deepEqual(errorsAfter((s) => (s.spec.initContainers = [nativeSidecar, { ...nativeSidecar, name: 'proxy-2' }])), [
-      'spec.updateStrategy: Required value: The initContainer in-place upgrade is not currently supported.',
-    ]);
-    assert.deepEqual(
-      errorsAfter((s) => {
-        s.spec.initContainers = [nativeSidecar];
-        delete s.spec.selector;
-      }),
-      ['spec.updateStrategy: Required value: The initContainer in-place upgrade is not currently supported.', 'spec.selector: Required value: no selector defined for SidecarSet'],
-    );
-    assert.deepEqual(
-      errorsAfter((s) => {
-        s.spec.initContainers = [nativeSidecar];
-        s.spec.updateStrategy = { type: 'NotUpdate' };
-      }),
-      [],
-    );
+    assert.deepEqual(errorsAfter((s) => (s.spec.initContainers = [nativeSidecar, { ...nativeSidecar, name: 'proxy-2' }])), []);
   });
 
   it('rule 15a: partition and selector cannot be combined, a string partition counts as set', () => {

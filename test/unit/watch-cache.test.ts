@@ -108,6 +108,22 @@ describe('watch cache', () => {
     assert.deepEqual(c.get('ns/b'), { metadata: { name: 'b' } });
   });
 
+  it('refresh() lists afresh and resolves once the store holds what the apiserver held at the call', async () => {
+    server.applySilently('ADDED', pod('a'));
+    const c = make();
+    c.start();
+    await c.waitForSync();
+    await until('watch open', () => server.openWatches() === 1);
+    const listsBefore = server.requests.filter((r) => !r.includes('watch=true')).length;
+    server.applySilently('ADDED', pod('written-elsewhere')); // a write the watch never delivers
+    assert.equal(c.get('ns/written-elsewhere'), undefined);
+    await c.refresh();
+    assert.ok(c.get('ns/written-elsewhere'), 'the refreshed store shows it');
+    assert.equal(server.requests.filter((r) => !r.includes('watch=true')).length, listsBefore + 1, 'one more list');
+    assert.equal(restartLines('error').length, 0, 'a refresh is not a watch failure');
+    await until('watch reopened', () => server.openWatches() === 1);
+  });
+
   it('restarts with backoff after watch errors, and catches up', async () => {
     server.failWatches(3, 500);
     const c = make();

@@ -1,0 +1,325 @@
+// In-place sidecar upgrades end to end on a real kube-apiserver: the operator (webhooks, status and
+// upgrade controllers) in this process, Pods created through the Pod webhook, and a kubelet
+// stand-in (test/support/kubelet-stand-in.ts) reporting container restarts, since this control plane
+// has no nodes. A watch records every Pod state, so the maxUnavailable invariant is checked at every
+// moment, not only at the end. Tests run in order and build on each other.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as https from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Pod } from '../../src/api/core.ts';
+import { ANNOTATION_WORKING_HOTUPGRADE_CONTAINER, API_VERSION, PLURAL, type SidecarSet, type SidecarSetStatus } from '../../src/api/sidecarset.ts';
+import { MERGE_PATCH, requestJson } from '../../src/kube/kube-http.ts';
+import { createWatchCache, type WatchCache } from '../../src/kube/watch-cache.ts';
+import { controllerComponent, type ControllerComponent } from '../../src/operator/controller-component.ts';
+import { isPodSidecarUpdated } from '../../src/status/pod-sidecar-state.ts';
+import { isUpdatedButUnavailable } from '../../src/upgrade/choose-pods.ts';
+import { readUpgradeState } from '../../src/upgrade/upgrade-state.ts';
+import { SKIP_REASON, binariesAvailable, startControlPlane, waitFor, type ControlPlane } from '../control-plane/harness.ts';
+import { startInProcessOperator, type InProcessOperator } from '../support/in-process-operator.ts';
+import { startKubeletStandIn, type KubeletStandIn } from '../support/kubelet-stand-in.ts';
+import { recordingLogger } from '../unit/recording-logger.ts';
+
+const RUN = randomBytes(4).toString('hex');
+const sidecarSetPath = (name = '') => `/apis/${API_VERSION}/${PLURAL}${name ? `/${name}` : ''}`;
+const PODS = 20;
+
+describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAvailable() ? false : SKIP_REASON, timeout: 300_000 }, () => {
+  let cp: ControlPlane | undefined;
+  let kc: KubeConfig;
+  let operatorNamespace: string;
+  let namespace: string;
+  let started: InProcessOperator | undefined;
+  let controller: ControllerComponent | undefined;
+  let kubelet: KubeletStandIn | undefined;
+  let watch: WatchCache<Pod> | undefined;
+  /** Every Pod state the watch delivered, in order: [pod name, updated to the hash of the moment]. */
+  let worst = 0;
+  let observing: SidecarSet | undefined;
+  const updateOrder: string[] = [];
+  /** The generation of each SidecarSet's last change: a status counts only once it observed that one. */
+  const generations = new Map<string, number>();
+
+  const get = (name: string) => requestJson<SidecarSet>(kc, { path: sidecarSetPath(name) });
+  const patch = (name: string, body: unknown) => requestJson<SidecarSet>(kc, { method: 'PATCH', path: sidecarSetPath(name), contentType: MERGE_PATCH, body });
+  const pods = () => watch!.list().filter((p) => p.metadata.namespace === namespace);
+  const podsOf = (app: string) => pods().filter((p) => p.metadata.labels?.app === app);
+  const image = (pod: Pod, container: string) => [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === container)?.image;
+
+  /** Starts checking, at every Pod event, how many Pods are updated to `sidecarSet`'s hash but not available. */
+  function observe(sidecarSet: SidecarSet): void {
+    observing = sidecarSet;
+    worst = 0;
+    updateOrder.length = 0;
+  }
+
+  /** Applies a change, observing from before the first Pod can move: a dry run gives the hash the change will carry. */
+  async function changed(name: string, body: unknown): Promise<SidecarSet> {
+    const preview = await requestJson<SidecarSet>(kc, { method: 'PATCH', path: sidecarSetPath(name), query: { dryRun: 'All' }, contentType: MERGE_PATCH, body });
+    observe(preview);
+    const stored = await patch(name, body);
+    generations.set(name, stored.metadata.generation ?? 0);
+    assert.equal(stored.metadata.annotations?.['kruise.io/sidecarset-hash'], preview.metadata.annotations?.['kruise.io/sidecarset-hash']);
+    await waitFor(`SidecarSet ${name} generation ${stored.metadata.generation} in the operator's cache`, () => started!.caches.sidecarSets.get(name)?.metadata.generation === stored.metadata.generation);
+    return stored;
+  }
+
+  async function expectStatus(name: string, expected: Partial<SidecarSetStatus>, timeoutMs = 60_000): Promise<SidecarSetStatus> {
+    let last: SidecarSetStatus | undefined;
+    try {
+      return await waitFor(`status of ${name} to be ${JSON.stringify(expected)}`, async () => {
+        last = (await get(name)).status;
+        const observed = (last?.observedGeneration ?? 0) >= (generations.get(name) ?? 0);
+        return last && observed && Object.entries(expected).every(([k, v]) => (last as unknown as Record<string, unknown>)[k] === v) ? last : undefined;
+      }, { timeoutMs, intervalMs: 200 });
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; last ${JSON.stringify(last)}`);
+    }
+  }
+
+  async function createPods(app: string, count: number, extra: (i: number) => Record<string, string> = () => ({}), spec: Record<string, unknown> = {}): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      await requestJson(kc, {
+        method: 'POST',
+        path: `/api/v1/namespaces/${namespace}/pods`,
+        body: { metadata: { name: `${app}-${i}`, labels: { app, ...extra(i) } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], ...spec } },
+      });
+    }
+  }
+
+  const events = async (reason: string): Promise<{ message: string; involvedObject: { name: string } }[]> =>
+    (await requestJson<{ items: { reason: string; message: string; involvedObject: { name: string } }[] }>(kc, { path: '/api/v1/events' })).items.filter((e) => e.reason === reason);
+
+  async function createSidecarSet(name: string, spec: Record<string, unknown>, annotations: Record<string, string> = {}): Promise<SidecarSet> {
+    const stored = await requestJson<SidecarSet>(kc, { method: 'POST', path: sidecarSetPath(), body: { apiVersion: API_VERSION, kind: 'SidecarSet', metadata: { name, annotations }, spec } });
+    generations.set(name, stored.metadata.generation ?? 0);
+    await waitFor(`SidecarSet ${name} in the operator's cache`, () => started!.caches.sidecarSets.get(name));
+    return stored;
+  }
+
+  /** Runs the CLI; resolves with its exit code and output. */
+  function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, ['src/cli/main.ts', ...args, '--kubeconfig', cp!.kubeconfigPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+
+  before(async () => {
+    cp = await startControlPlane({ handleSignals: false, quiet: true });
+    kc = cp.kubeConfig;
+    await cp.installCRDs();
+    operatorNamespace = await cp.createNamespace({ prefix: 'sidecarset-system' });
+    namespace = await cp.createNamespace({ prefix: 'upgrade' });
+    await requestJson(kc, { method: 'POST', path: `/api/v1/namespaces/${namespace}/serviceaccounts`, body: { metadata: { name: 'default' } } }).catch(() => {});
+    started = await startInProcessOperator({ cluster: cp, namespace: operatorNamespace, controller: (context) => (controller = controllerComponent(context)), leaderElect: false, leaderElectionId: `upgrade-${RUN}` });
+    await waitFor('the controller ready', () => controller?.ready(), { timeoutMs: 20_000 });
+    kubelet = startKubeletStandIn(kc, namespace);
+    watch = createWatchCache<Pod>({ name: 'observer', kubeConfig: kc, path: `/api/v1/namespaces/${namespace}/pods`, logger: recordingLogger() });
+    const check = (pod: Pod, old?: Pod) => {
+      if (!observing || pod.metadata.labels?.app !== observing.spec.selector?.matchLabels?.app) return;
+      if (isPodSidecarUpdated(pod, observing) && !(old && isPodSidecarUpdated(old, observing))) updateOrder.push(pod.metadata.name!);
+      worst = Math.max(worst, podsOf(pod.metadata.labels!.app).filter((p) => isUpdatedButUnavailable(p, observing!)).length);
+    };
+    watch.on('add', check);
+    watch.on('update', check);
+    watch.start();
+    await watch.waitForSync();
+  });
+
+  after(async () => {
+    await kubelet?.stop();
+    await watch?.stop();
+    await started?.stop();
+    await cp?.stop();
+  });
+
+  describe('a cold upgrade of 20 Pods', () => {
+    const name = 'log-agent';
+    const app = 'web';
+    const sidecar = (pod: Pod) => image(pod, 'agent');
+
+    it('injects 20 Pods that become ready', async () => {
+      await createSidecarSet(name, { selector: { matchLabels: { app } }, containers: [{ name: 'agent', image: 'agent:1' }], updateStrategy: { maxUnavailable: 3 } });
+      await createPods(app, PODS, (i) => ({ group: i < 8 ? 'canary' : 'main', zone: `z${i % 2}` }));
+      await expectStatus(name, { matchedPods: PODS, updatedPods: PODS, readyPods: PODS, updatedReadyPods: PODS });
+    });
+
+    it('upgrades every Pod, never more than maxUnavailable (3) updated but unavailable at any moment', async () => {
+      const set = await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:2' }] } });
+      await expectStatus(name, { matchedPods: PODS, updatedPods: PODS, readyPods: PODS, updatedReadyPods: PODS });
+      assert.ok(podsOf(app).every((p) => sidecar(p) === 'agent:2'));
+      assert.ok(worst <= 3, `at one moment ${worst} Pods were updated but unavailable`);
+      assert.ok(worst >= 1, 'the watch saw the upgrade happen');
+      assert.equal(updateOrder.length, PODS);
+      const pod = podsOf(app)[0];
+      assert.equal(readUpgradeState(pod, name)?.state, 'Completed');
+      assert.equal(pod.status?.conditions?.find((c) => c.type === 'SidecarSetUpgradable')?.status, 'True');
+      assert.ok((await events('UpgradeProgress')).length > 0, 'progress Events');
+      assert.ok(set);
+    });
+
+    it('does the same with maxUnavailable 25% (5 of 20)', async () => {
+      await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:3' }], updateStrategy: { maxUnavailable: '25%' } } });
+      await expectStatus(name, { updatedPods: PODS, updatedReadyPods: PODS });
+      assert.ok(worst <= 5 && worst >= 1, `worst ${worst}`);
+    });
+
+    it('keeps exactly 5 Pods on the old image with partition 5', async () => {
+      await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:4' }], updateStrategy: { partition: 5, maxUnavailable: 5 } } });
+      await expectStatus(name, { updatedPods: PODS - 5, updatedReadyPods: PODS - 5, readyPods: PODS });
+      await sleep(1500);
+      assert.equal(podsOf(app).filter((p) => sidecar(p) === 'agent:3').length, 5);
+      assert.equal(podsOf(app).filter((p) => sidecar(p) === 'agent:4').length, 15);
+      assert.ok(worst <= 5);
+    });
+
+    it('moves nothing while paused (rollout pause), then completes once resumed', async () => {
+      assert.equal((await cli(['rollout', 'pause', name])).code, 0);
+      await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:5' }], updateStrategy: { partition: null, maxUnavailable: 4 } } });
+      await sleep(2500);
+      assert.equal(podsOf(app).filter((p) => sidecar(p) === 'agent:5').length, 0, 'nothing moved while paused');
+      const paused = await cli(['rollout', 'status', name, '--watch=false']);
+      assert.equal(paused.code, 1, paused.stderr);
+      assert.match(paused.stdout, /waiting for updateStrategy.paused to be unset/);
+      assert.equal((await cli(['rollout', 'resume', name])).code, 0);
+      const status = await cli(['rollout', 'status', name, '--timeout', '90s', '--interval', '500ms']);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /successfully rolled out/);
+      assert.ok(worst <= 4);
+    });
+
+    it('moves only the Pods the update selector picks', async () => {
+      await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:6' }], updateStrategy: { selector: { matchLabels: { group: 'canary' } }, maxUnavailable: 8 } } });
+      await expectStatus(name, { updatedPods: 8, updatedReadyPods: 8 });
+      await sleep(1500);
+      assert.deepEqual(podsOf(app).filter((p) => sidecar(p) === 'agent:6').map((p) => p.metadata.labels!.group).sort(), Array(8).fill('canary'));
+    });
+
+    it('follows the priority order and scatters across zones', async () => {
+      // One at a time: canary Pods first (weight), alternating zones within.
+      await changed(name, {
+        spec: {
+          containers: [{ name: 'agent', image: 'agent:7' }],
+          updateStrategy: {
+            selector: null,
+            maxUnavailable: 1,
+            priorityStrategy: { weightPriority: [{ weight: 50, matchSelector: { matchLabels: { group: 'canary' } } }] },
+            scatterStrategy: [{ key: 'zone', value: 'z0' }],
+          },
+        },
+      });
+      await expectStatus(name, { updatedPods: PODS, updatedReadyPods: PODS }, 120_000);
+      const groups = updateOrder.map((n) => podsOf(app).find((p) => p.metadata.name === n)!.metadata.labels!.group);
+      assert.ok(worst <= 1);
+      assert.deepEqual(groups.slice(0, 8), Array(8).fill('canary'), `order ${updateOrder.join(' ')}`);
+    });
+
+    it('stops at maxUnavailable on an image that cannot be pulled, reports the stall, then completes with a fixed image', async () => {
+      await patch(name, { metadata: { annotations: { 'sidecarset.kruise.io/upgrade-stall-deadline-seconds': '3' } } });
+      await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:8-pull-error' }], updateStrategy: { maxUnavailable: 2, priorityStrategy: null, scatterStrategy: null } } });
+      await waitFor('the UpgradeStalled Event', async () => (await events('UpgradeStalled')).length > 0, { timeoutMs: 30_000 });
+      const stalled = (await events('UpgradeStalled'))[0];
+      assert.match(stalled.message, /ImagePullBackOff/);
+      await sleep(1500);
+      assert.equal(podsOf(app).filter((p) => sidecar(p) === 'agent:8-pull-error').length, 2, 'the rollout stopped at maxUnavailable');
+      const status = await cli(['rollout', 'status', name, '--watch=false']);
+      assert.equal(status.code, 1, status.stderr);
+      assert.match(status.stderr, /rollout stalled: 2 updated Pod\(s\)/);
+      assert.ok(podsOf(app).some((p) => readUpgradeState(p, name)?.state === 'Stalled'));
+
+      await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:9' }] } });
+      await expectStatus(name, { updatedPods: PODS, updatedReadyPods: PODS }, 120_000);
+      // The 2 stalled Pods were unavailable already: taken without spending the budget of 2 (Kruise's rule).
+      assert.ok(worst <= 2 + 2, `worst ${worst}`);
+    });
+
+    it('completes a re-tag with the same digest and a fully qualified name', async () => {
+      kubelet!.alias('agent:9-retag', 'agent:9');
+      await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:9-retag' }], updateStrategy: { maxUnavailable: 10 } } });
+      await expectStatus(name, { updatedPods: PODS, readyPods: PODS, updatedReadyPods: PODS });
+      await changed(name, { spec: { containers: [{ name: 'agent', image: 'docker.io/library/agent:9-retag' }] } });
+      await expectStatus(name, { updatedPods: PODS, readyPods: PODS, updatedReadyPods: PODS });
+    });
+
+    it('touches no Pod when a non-image field changes: admission warning, NotUpgradablePods, outdated Pods in status', async () => {
+      const before = podsOf(app).map((p) => p.metadata.resourceVersion);
+      const warnings = await patchWithWarnings(kc, sidecarSetPath(name), { spec: { containers: [{ name: 'agent', image: 'agent:10', env: [{ name: 'LEVEL', value: 'debug' }] }] } });
+      assert.ok(warnings.some((w) => w.includes(`${PODS} running Pod(s) keep the previous sidecars until recreated`) && w.includes('containers[0].env')), JSON.stringify(warnings));
+      await waitFor('the NotUpgradablePods Event', async () => (await events('NotUpgradablePods')).length > 0, { timeoutMs: 30_000 });
+      await expectStatus(name, { matchedPods: PODS, updatedPods: 0 });
+      assert.ok(podsOf(app).every((p) => sidecar(p) === 'docker.io/library/agent:9-retag'));
+      await waitFor('SidecarSetUpgradable=False on every Pod', () => podsOf(app).every((p) => p.status?.conditions?.find((c) => c.type === 'SidecarSetUpgradable')?.status === 'False'));
+      assert.notDeepEqual(before, podsOf(app).map((p) => p.metadata.resourceVersion), 'only status (condition) writes');
+      const status = await cli(['rollout', 'status', name, '--watch=false']);
+      assert.equal(status.code, 1, status.stderr);
+      assert.match(status.stderr, /20 Pod\(s\) changed in non-image fields/);
+    });
+  });
+
+  describe('a hot upgrade', () => {
+    const name = 'mesh';
+    const app = 'hot';
+    it('upgrades the idle half, flips the working container, resets the old half, ending all equal', async () => {
+      await createSidecarSet(name, { selector: { matchLabels: { app } }, containers: [{ name: 'proxy', image: 'proxy:1', upgradeStrategy: { upgradeType: 'HotUpgrade', hotUpgradeEmptyImage: 'empty:1' } }] });
+      await createPods(app, 2);
+      await expectStatus(name, { matchedPods: 2, updatedPods: 2, readyPods: 2, updatedReadyPods: 2 });
+      const seen = new Set<string>();
+      const poll = setInterval(async () => {
+        const s = (await get(name).catch(() => undefined))?.status;
+        if (s) seen.add([s.matchedPods, s.updatedPods, s.readyPods, s.updatedReadyPods].join(','));
+      }, 50);
+      try {
+        await changed(name, { spec: { containers: [{ name: 'proxy', image: 'proxy:2', upgradeStrategy: { upgradeType: 'HotUpgrade', hotUpgradeEmptyImage: 'empty:1' } }], updateStrategy: { maxUnavailable: 2 } } });
+        await expectStatus(name, { matchedPods: 2, updatedPods: 2, readyPods: 2, updatedReadyPods: 2 });
+        await waitFor('both Pods reset', () => podsOf(app).every((p) => image(p, 'proxy-1') === 'empty:1' && image(p, 'proxy-2') === 'proxy:2'));
+      } finally {
+        clearInterval(poll);
+      }
+      for (const pod of podsOf(app)) assert.equal(pod.metadata.annotations![ANNOTATION_WORKING_HOTUPGRADE_CONTAINER], '{"proxy":"proxy-2"}');
+      assert.ok([...seen].some((s) => s.startsWith('2,2,') && s !== '2,2,2,2'), `a phase updated but not yet ready: ${[...seen].join(' ')}`);
+      assert.ok((await events('ResetContainerSucceed')).length >= 2);
+    });
+  });
+
+  describe('a native sidecar', () => {
+    it('is upgraded in place', async () => {
+      const name = 'native';
+      const app = 'native';
+      await createSidecarSet(name, { selector: { matchLabels: { app } }, initContainers: [{ name: 'tunnel', image: 'tunnel:1', restartPolicy: 'Always' }] });
+      await createPods(app, 3);
+      await expectStatus(name, { matchedPods: 3, updatedPods: 3, readyPods: 3 });
+      await changed(name, { spec: { initContainers: [{ name: 'tunnel', image: 'tunnel:2', restartPolicy: 'Always' }], updateStrategy: { maxUnavailable: 1 } } });
+      await expectStatus(name, { matchedPods: 3, updatedPods: 3, readyPods: 3, updatedReadyPods: 3 });
+      assert.ok(podsOf(app).every((p) => image(p, 'tunnel') === 'tunnel:2' && p.status?.initContainerStatuses?.[0].image === 'docker.io/library/tunnel:2'));
+      assert.ok(worst <= 1);
+    });
+  });
+});
+
+/** A merge patch, returning the admission warnings the apiserver passed on (Warning headers). */
+async function patchWithWarnings(kc: KubeConfig, path: string, body: unknown): Promise<string[]> {
+  const cluster = kc.getCurrentCluster()!;
+  const options: https.RequestOptions = { method: 'PATCH', headers: { 'Content-Type': MERGE_PATCH, Accept: 'application/json' } };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const request = https.request(new URL(cluster.server + path), options, (response) => {
+      response.resume();
+      response.on('end', () => {
+        if ((response.statusCode ?? 0) >= 300) return reject(new Error(`PATCH ${path}: ${response.statusCode}`));
+        const header = response.headers.warning;
+        const list = Array.isArray(header) ? header : header ? [header] : [];
+        resolve(list.map((w) => w.replace(/^\d+ \S+ "/, '').replace(/"$/, '')));
+      });
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
+  });
+}

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { helmTemplate } from '../support/helm.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The operator process's code; the `explain` command runs with the user's own credentials. */
+/** The operator process's code; the `explain` and `rollout` commands run with the user's own credentials. */
 const SOURCES = ['src', 'controllers', 'certs', 'webhooks'];
-const NOT_THE_OPERATOR = new Set(['src/operator/explain-cluster.ts', 'src/operator/explain-command.ts']);
+const NOT_THE_OPERATOR = new Set(['src/operator/explain-cluster.ts', 'src/operator/explain-command.ts', 'src/operator/rollout-command.ts']);
 
 const VERB_OF_METHOD: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 

@@ -8,9 +8,8 @@
 //   npm run oracle:build && node test/bench/kruise-webhook.ts [seconds per run = 8] [connections = 32]
 //
 // Goals (issue 16): >= 2x Kruise's throughput per core; within 1.15x of our echo floor.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import { cpus } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -20,6 +19,7 @@ import { benchReview, benchSidecarSets, benchSidecarSetsRaw } from '../support/b
 import { memoryClusterCaches, namespace } from '../support/memory-caches.ts';
 import { startTestWebhookServer } from '../support/test-webhook-server.ts';
 import { temporaryDirectory } from '../support/temporary-directory.ts';
+import { pinnable, pinToCore } from './cpu-pinning.ts';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const CONNECTIONS = Number(process.argv[3] ?? 32);
@@ -72,15 +72,6 @@ async function measure(pid: number, url: string, body: string, seconds: number):
   };
 }
 
-function pinnable(): boolean {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return cpus().length >= 2;
-  } catch {
-    return false;
-  }
-}
-
 function onCore0(pinned: boolean, command: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess {
   return spawn(pinned ? 'taskset' : command, pinned ? ['-c', '0', command, ...args] : args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: env ?? process.env });
 }
@@ -106,7 +97,7 @@ async function main(): Promise<void> {
   const oracle = locateOracle();
   if (!oracle) throw new Error('no oracle binary: npm run oracle:build');
   const pinned = pinnable();
-  if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  if (pinned) pinToCore(process.pid, 1);
   const dir = temporaryDirectory('kruise-bench-');
   const tls = newServingCert();
   const tlsFile = path.join(dir, 'tls.json');

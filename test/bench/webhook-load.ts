@@ -7,13 +7,13 @@
 //
 // The server runs in a child process pinned to CPU 0 and autocannon in this one on CPU 1 (taskset),
 // so "one core" means the server's. Targets: >= 8,000 req/s, CPU per request <= 1.5x the echo's.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { benchReview, benchSidecarSets } from '../support/bench-inputs.ts';
 import { memoryClusterCaches, namespace } from '../support/memory-caches.ts';
 import { startTestWebhookServer } from '../support/test-webhook-server.ts';
+import { pinnable, pinToCore } from './cpu-pinning.ts';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const CONNECTIONS = Number(process.argv[3] ?? 32);
@@ -37,15 +37,6 @@ async function serve(): Promise<void> {
     }
     if (message === 'stop') void t.close().then(() => process.exit(0));
   });
-}
-
-function pinnable(): boolean {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return cpus().length >= 2;
-  } catch {
-    return false;
-  }
 }
 
 function ask<T>(child: ChildProcess, message: string, key: string): Promise<T> {
@@ -95,7 +86,7 @@ async function measure(child: ChildProcess, port: number, path: string, body: st
 
 async function main(): Promise<void> {
   const pinned = pinnable();
-  if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  if (pinned) pinToCore(process.pid, 1);
   const command = pinned ? 'taskset' : process.execPath;
   const args = pinned ? ['-c', '0', process.execPath, SELF, '--server'] : [SELF, '--server'];
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

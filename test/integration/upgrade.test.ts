@@ -1,8 +1,9 @@
-// In-place sidecar upgrades end to end on a real kube-apiserver: the operator (webhooks, status and
-// upgrade controllers) in this process, Pods created through the Pod webhook, and a kubelet
-// stand-in (test/support/kubelet-stand-in.ts) reporting container restarts, since this control plane
-// has no nodes. A watch records every Pod state, so the maxUnavailable invariant is checked at every
-// moment, not only at the end. Tests run in order and build on each other.
+// In-place sidecar upgrades end to end on the local cluster with simulated nodes: the operator
+// (webhooks, status and upgrade controllers) in this process; Deployments whose Pods the
+// ReplicaSet controller creates through the Pod webhook, the scheduler binds to kwok Nodes and the
+// kubelet simulator runs (a changed image restarts the container, unready for a moment; a
+// `pull-error` tag backs off). A watch records every Pod state, so the maxUnavailable invariant is
+// checked at every moment, not only at the end. Tests run in order and build on each other.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as https from 'node:https';
@@ -19,22 +20,22 @@ import { isPodSidecarUpdated } from '../../src/status/pod-sidecar-state.ts';
 import { isUpdatedButUnavailable } from '../../src/upgrade/choose-pods.ts';
 import { readUpgradeState } from '../../src/upgrade/upgrade-state.ts';
 import { SKIP_REASON, binariesAvailable, startControlPlane, waitFor, type ControlPlane } from '../control-plane/harness.ts';
+import { imageIdFor } from '../control-plane/image-reference.ts';
 import { startInProcessOperator, type InProcessOperator } from '../support/in-process-operator.ts';
-import { startKubeletStandIn, type KubeletStandIn } from '../support/kubelet-stand-in.ts';
 import { recordingLogger } from '../unit/recording-logger.ts';
 
 const RUN = randomBytes(4).toString('hex');
 const sidecarSetPath = (name = '') => `/apis/${API_VERSION}/${PLURAL}${name ? `/${name}` : ''}`;
 const PODS = 20;
+const NODES = 2;
 
-describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAvailable() ? false : SKIP_REASON, timeout: 300_000 }, () => {
+describe('in-place sidecar upgrade on a cluster with simulated nodes', { skip: binariesAvailable() ? false : SKIP_REASON, timeout: 300_000 }, () => {
   let cp: ControlPlane | undefined;
   let kc: KubeConfig;
   let operatorNamespace: string;
   let namespace: string;
   let started: InProcessOperator | undefined;
   let controller: ControllerComponent | undefined;
-  let kubelet: KubeletStandIn | undefined;
   let watch: WatchCache<Pod> | undefined;
   /** Every Pod state the watch delivered, in order: [pod name, updated to the hash of the moment]. */
   let worst = 0;
@@ -80,14 +81,30 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
     }
   }
 
-  async function createPods(app: string, count: number, extra: (i: number) => Record<string, string> = () => ({}), spec: Record<string, unknown> = {}): Promise<void> {
-    for (let i = 0; i < count; i++) {
-      await requestJson(kc, {
-        method: 'POST',
-        path: `/api/v1/namespaces/${namespace}/pods`,
-        body: { metadata: { name: `${app}-${i}`, labels: { app, ...extra(i) } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], ...spec } },
-      });
+  /**
+   * A Deployment of `count` Pods, all injected and Ready on simulated nodes; then each Pod, in name
+   * order, gets the labels `extra(i)` (what the update selector, priority and scatter read).
+   */
+  async function createDeployment(app: string, count: number, extra: (i: number) => Record<string, string> = () => ({}), spec: Record<string, unknown> = {}): Promise<void> {
+    await requestJson(kc, {
+      method: 'POST',
+      path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+      body: {
+        metadata: { name: app },
+        spec: { replicas: count, selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], ...spec } } },
+      },
+    });
+    const running = await waitFor(`${count} Pods of Deployment ${app} Ready on simulated nodes`, () => {
+      const list = podsOf(app).filter((p) => !p.metadata.deletionTimestamp);
+      const ready = list.filter((p) => cp!.nodeNames.includes(p.spec.nodeName ?? '') && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return ready.length === count && list.length === count ? list : undefined;
+    }, { timeoutMs: 120_000 });
+    const names = running.map((p) => p.metadata.name!).sort();
+    for (const [i, podName] of names.entries()) {
+      const labels = extra(i);
+      if (Object.keys(labels).length) await requestJson(kc, { method: 'PATCH', path: `/api/v1/namespaces/${namespace}/pods/${podName}`, contentType: MERGE_PATCH, body: { metadata: { labels } } });
     }
+    await waitFor(`labels of Deployment ${app}'s Pods in the operator's cache`, () => names.every((n, i) => Object.entries(extra(i)).every(([k, v]) => started!.caches.pods.get(`${namespace}/${n}`)?.metadata.labels?.[k] === v)));
   }
 
   const events = async (reason: string): Promise<{ message: string; involvedObject: { name: string } }[]> =>
@@ -113,15 +130,13 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
   }
 
   before(async () => {
-    cp = await startControlPlane({ handleSignals: false, quiet: true });
+    cp = await startControlPlane({ nodes: NODES, handleSignals: false, quiet: true });
     kc = cp.kubeConfig;
     await cp.installCRDs();
     operatorNamespace = await cp.createNamespace({ prefix: 'sidecarset-system' });
     namespace = await cp.createNamespace({ prefix: 'upgrade' });
-    await requestJson(kc, { method: 'POST', path: `/api/v1/namespaces/${namespace}/serviceaccounts`, body: { metadata: { name: 'default' } } }).catch(() => {});
     started = await startInProcessOperator({ cluster: cp, namespace: operatorNamespace, controller: (context) => (controller = controllerComponent(context)), leaderElect: false, leaderElectionId: `upgrade-${RUN}` });
     await waitFor('the controller ready', () => controller?.ready(), { timeoutMs: 20_000 });
-    kubelet = startKubeletStandIn(kc, namespace);
     watch = createWatchCache<Pod>({ name: 'observer', kubeConfig: kc, path: `/api/v1/namespaces/${namespace}/pods`, logger: recordingLogger() });
     const check = (pod: Pod, old?: Pod) => {
       if (!observing || pod.metadata.labels?.app !== observing.spec.selector?.matchLabels?.app) return;
@@ -135,20 +150,19 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
   });
 
   after(async () => {
-    await kubelet?.stop();
     await watch?.stop();
     await started?.stop();
     await cp?.stop();
   });
 
-  describe('a cold upgrade of 20 Pods', () => {
+  describe('a cold upgrade of a Deployment of 20 Pods', () => {
     const name = 'log-agent';
     const app = 'web';
     const sidecar = (pod: Pod) => image(pod, 'agent');
 
     it('injects 20 Pods that become ready', async () => {
       await createSidecarSet(name, { selector: { matchLabels: { app } }, containers: [{ name: 'agent', image: 'agent:1' }], updateStrategy: { maxUnavailable: 3 } });
-      await createPods(app, PODS, (i) => ({ group: i < 8 ? 'canary' : 'main', zone: `z${i % 2}` }));
+      await createDeployment(app, PODS, (i) => ({ group: i < 8 ? 'canary' : 'main', zone: `z${i % 2}` }));
       await expectStatus(name, { matchedPods: PODS, updatedPods: PODS, readyPods: PODS, updatedReadyPods: PODS });
     });
 
@@ -242,10 +256,12 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
     });
 
     it('completes a re-tag with the same digest and a fully qualified name', async () => {
-      kubelet!.alias('agent:9-retag', 'agent:9');
-      await changed(name, { spec: { containers: [{ name: 'agent', image: 'agent:9-retag' }], updateStrategy: { maxUnavailable: 10 } } });
+      // Pinned to the digest the runtime reports for agent:9: a new tag, the same image content (imageID).
+      const retag = `agent:9-retag@${imageIdFor('agent:9').split('@')[1]}`;
+      await changed(name, { spec: { containers: [{ name: 'agent', image: retag }], updateStrategy: { maxUnavailable: 10 } } });
       await expectStatus(name, { updatedPods: PODS, readyPods: PODS, updatedReadyPods: PODS });
-      await changed(name, { spec: { containers: [{ name: 'agent', image: 'docker.io/library/agent:9-retag' }] } });
+      assert.ok(podsOf(app).every((p) => p.status?.containerStatuses?.find((c) => c.name === 'agent')?.imageID === imageIdFor('agent:9')), 'same imageID as before the re-tag');
+      await changed(name, { spec: { containers: [{ name: 'agent', image: `docker.io/library/${retag}` }] } });
       await expectStatus(name, { updatedPods: PODS, readyPods: PODS, updatedReadyPods: PODS });
     });
 
@@ -255,7 +271,7 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
       assert.ok(warnings.some((w) => w.includes(`${PODS} running Pod(s) keep the previous sidecars until recreated`) && w.includes('containers[0].env')), JSON.stringify(warnings));
       await waitFor('the NotUpgradablePods Event', async () => (await events('NotUpgradablePods')).length > 0, { timeoutMs: 30_000 });
       await expectStatus(name, { matchedPods: PODS, updatedPods: 0 });
-      assert.ok(podsOf(app).every((p) => sidecar(p) === 'docker.io/library/agent:9-retag'));
+      assert.ok(podsOf(app).every((p) => sidecar(p)?.startsWith('docker.io/library/agent:9-retag@')));
       await waitFor('SidecarSetUpgradable=False on every Pod', () => podsOf(app).every((p) => p.status?.conditions?.find((c) => c.type === 'SidecarSetUpgradable')?.status === 'False'));
       assert.notDeepEqual(before, podsOf(app).map((p) => p.metadata.resourceVersion), 'only status (condition) writes');
       const status = await cli(['rollout', 'status', name, '--watch=false']);
@@ -269,7 +285,7 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
     const app = 'hot';
     it('upgrades the idle half, flips the working container, resets the old half, ending all equal', async () => {
       await createSidecarSet(name, { selector: { matchLabels: { app } }, containers: [{ name: 'proxy', image: 'proxy:1', upgradeStrategy: { upgradeType: 'HotUpgrade', hotUpgradeEmptyImage: 'empty:1' } }] });
-      await createPods(app, 2);
+      await createDeployment(app, 2);
       await expectStatus(name, { matchedPods: 2, updatedPods: 2, readyPods: 2, updatedReadyPods: 2 });
       const seen = new Set<string>();
       const poll = setInterval(async () => {
@@ -294,7 +310,7 @@ describe('in-place sidecar upgrade on a real kube-apiserver', { skip: binariesAv
       const name = 'native';
       const app = 'native';
       await createSidecarSet(name, { selector: { matchLabels: { app } }, initContainers: [{ name: 'tunnel', image: 'tunnel:1', restartPolicy: 'Always' }] });
-      await createPods(app, 3);
+      await createDeployment(app, 3);
       await expectStatus(name, { matchedPods: 3, updatedPods: 3, readyPods: 3 });
       await changed(name, { spec: { initContainers: [{ name: 'tunnel', image: 'tunnel:2', restartPolicy: 'Always' }], updateStrategy: { maxUnavailable: 1 } } });
       await expectStatus(name, { matchedPods: 3, updatedPods: 3, readyPods: 3, updatedReadyPods: 3 });

@@ -2,7 +2,8 @@
 // processes under leader election; mid-rollout the leader is SIGKILLed, leadership moves to the
 // second replica, and later that one is killed and a fresh process takes over. A watch checks at
 // every Pod event that no more than maxUnavailable Pods are updated but unavailable, and the
-// rollout completes. A kubelet stand-in reports restarts (no nodes on this control plane).
+// rollout completes. The Pods are a Deployment's on simulated nodes: no webhook runs here, so the
+// Deployment's template is injected beforehand, as the Pod webhook would inject each Pod.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +16,6 @@ import { createWatchCache, type WatchCache } from '../../src/kube/watch-cache.ts
 import { isPodSidecarUpdated } from '../../src/status/pod-sidecar-state.ts';
 import { isUpdatedButUnavailable } from '../../src/upgrade/choose-pods.ts';
 import { SKIP_REASON, binariesAvailable, startControlPlane, waitFor, type ControlPlane } from '../control-plane/harness.ts';
-import { startKubeletStandIn, type KubeletStandIn } from '../support/kubelet-stand-in.ts';
 import { recordingLogger } from '../unit/recording-logger.ts';
 
 const PODS = 20;
@@ -24,7 +24,6 @@ const PATH = '/apis/apps.kruise.io/v1alpha1/sidecarsets';
 
 describe('in-place upgrade across leader failures', { skip: binariesAvailable() ? false : SKIP_REASON, timeout: 240_000 }, () => {
   let cp: ControlPlane | undefined;
-  let kubelet: KubeletStandIn | undefined;
   let watch: WatchCache<Pod> | undefined;
   let operatorNamespace: string;
   let namespace: string;
@@ -41,18 +40,19 @@ describe('in-place upgrade across leader failures', { skip: binariesAvailable() 
   const updated = () => watch!.list().filter((p) => target && isPodSidecarUpdated(p, target)).length;
 
   before(async () => {
-    cp = await startControlPlane({ handleSignals: false, quiet: true });
+    cp = await startControlPlane({ nodes: 2, handleSignals: false, quiet: true, containerReadyDelayMs: 1500 });
     const kc = cp.kubeConfig;
     await cp.installCRDs();
     operatorNamespace = await cp.createNamespace({ prefix: 'sidecarset-system' });
     namespace = await cp.createNamespace({ prefix: 'failover' });
     const body = defaultSidecarSet({ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'SidecarSet', metadata: { name: 'failover' }, spec: { selector: { matchLabels: { app: 'f' } }, containers: [{ name: 'agent', image: 'agent:1' }], updateStrategy: { maxUnavailable: MAX_UNAVAILABLE } } });
     const created = await requestJson<SidecarSet>(kc, { method: 'POST', path: PATH, body });
-    for (let i = 0; i < PODS; i++) {
-      const pod = injectPod({ pod: { metadata: { name: `f-${i}`, namespace, labels: { app: 'f' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } }, namespace: { name: namespace, labels: {} }, sidecarSets: [created], now: new Date(), random: Math.random }).pod;
-      await requestJson(kc, { method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`, body: pod });
-    }
-    kubelet = startKubeletStandIn(kc, namespace, { restartMs: 1500 });
+    const template = injectPod({ pod: { metadata: { namespace, labels: { app: 'f' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } }, namespace: { name: namespace, labels: {} }, sidecarSets: [created], now: new Date(), random: Math.random }).pod;
+    await requestJson(kc, {
+      method: 'POST',
+      path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+      body: { metadata: { name: 'f' }, spec: { replicas: PODS, selector: { matchLabels: { app: 'f' } }, template: { metadata: { labels: template.metadata.labels, annotations: template.metadata.annotations }, spec: template.spec } } },
+    });
     watch = createWatchCache<Pod>({ name: 'observer', kubeConfig: kc, path: `/api/v1/namespaces/${namespace}/pods`, logger: recordingLogger() });
     const check = () => {
       if (target) worst = Math.max(worst, watch!.list().filter((p) => isUpdatedButUnavailable(p, target!)).length);
@@ -65,7 +65,6 @@ describe('in-place upgrade across leader failures', { skip: binariesAvailable() 
 
   after(async () => {
     for (const child of replicas) child.kill('SIGKILL');
-    await kubelet?.stop();
     await watch?.stop();
     await cp?.stop();
   });

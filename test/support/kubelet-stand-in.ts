@@ -1,9 +1,9 @@
-// What a kubelet does to a Pod's status, for tests on a bare kube-apiserver (no nodes): it reports
+// What a kubelet does to a Pod's status, for the upgrade benchmark on a bare kube-apiserver (no
+// nodes; the integration tests use the cluster with simulated nodes instead): it reports
 // every container running its spec image, and when a spec image changes it first reports that
 // container not ready (killed), then, after `restartMs`, running the new image with the new
 // imageID. An image ending in `pull-error` never starts (ImagePullBackOff). The runtime reports the
-// fully qualified name (`docker.io/library/nginx:1.25`) and an imageID per image content, which a
-// test may alias to reproduce a re-tag with the same digest.
+// fully qualified name (`docker.io/library/nginx:1.25`) and an imageID per image.
 import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ContainerStatus, Pod } from '../../src/api/core.ts';
@@ -11,8 +11,6 @@ import { MERGE_PATCH, requestJson, statusCodeOf } from '../../src/kube/kube-http
 import { normalizeImageReference } from '../../src/status/image-reference.ts';
 
 export interface KubeletStandIn {
-  /** Makes `alias` the same image content (imageID) as `image`. */
-  alias(alias: string, image: string): void;
   stop(): Promise<void>;
 }
 
@@ -23,11 +21,9 @@ const qualified = (image: string): string => {
 
 export function startKubeletStandIn(kubeConfig: KubeConfig, namespace: string, options: { restartMs?: number; intervalMs?: number } = {}): KubeletStandIn {
   const restartMs = options.restartMs ?? 400;
-  const content = new Map<string, string>();
   const imageID = (image: string): string => {
-    const source = content.get(image) ?? image;
-    const ref = normalizeImageReference(source);
-    return `${ref?.name ?? source}@sha256:${createHash('sha256').update(qualified(source)).digest('hex')}`;
+    const ref = normalizeImageReference(image);
+    return `${ref?.name ?? image}@sha256:${createHash('sha256').update(qualified(image)).digest('hex')}`;
   };
   const restarting = new Map<string, number>(); // pod/container -> when it started restarting
   let stopped = false;
@@ -98,9 +94,6 @@ export function startKubeletStandIn(kubeConfig: KubeConfig, namespace: string, o
   })();
 
   return {
-    alias(alias, image) {
-      content.set(alias, image);
-    },
     async stop() {
       stopped = true;
       await loop;

@@ -162,7 +162,9 @@ describe('in-place sidecar upgrade on a cluster with simulated nodes', { skip: b
 
     it('injects 20 Pods that become ready', async () => {
       await createSidecarSet(name, { selector: { matchLabels: { app } }, containers: [{ name: 'agent', image: 'agent:1' }], updateStrategy: { maxUnavailable: 3 } });
-      await createDeployment(app, PODS, (i) => ({ group: i < 8 ? 'canary' : 'main', zone: `z${i % 2}` }));
+      // Zones in blocks (4 z0, 4 z1 among the canaries; 6 z0, 6 z1 among the rest): only a scatter
+      // makes them take turns in the upgrade order.
+      await createDeployment(app, PODS, (i) => ({ group: i < 8 ? 'canary' : 'main', zone: i < 4 || (i >= 8 && i < 14) ? 'z0' : 'z1' }));
       await expectStatus(name, { matchedPods: PODS, updatedPods: PODS, readyPods: PODS, updatedReadyPods: PODS });
     });
 
@@ -218,7 +220,7 @@ describe('in-place sidecar upgrade on a cluster with simulated nodes', { skip: b
     });
 
     it('follows the priority order and scatters across zones', async () => {
-      // One at a time: canary Pods first (weight), alternating zones within.
+      // One at a time: canary Pods first (weight), the zones taking turns within each group.
       await changed(name, {
         spec: {
           containers: [{ name: 'agent', image: 'agent:7' }],
@@ -234,6 +236,11 @@ describe('in-place sidecar upgrade on a cluster with simulated nodes', { skip: b
       const groups = updateOrder.map((n) => podsOf(app).find((p) => p.metadata.name === n)!.metadata.labels!.group);
       assert.ok(worst <= 1);
       assert.deepEqual(groups.slice(0, 8), Array(8).fill('canary'), `order ${updateOrder.join(' ')}`);
+      const zones = updateOrder.map((n) => podsOf(app).find((p) => p.metadata.name === n)!.metadata.labels!.zone);
+      for (let k = 1; k <= zones.length; k++) {
+        const z0 = zones.slice(0, k).filter((z) => z === 'z0').length;
+        assert.ok(Math.abs(2 * z0 - k) <= 2, `scattered: the first ${k} updates are balanced across zones (${zones.join(' ')})`);
+      }
     });
 
     it('stops at maxUnavailable on an image that cannot be pulled, reports the stall, then completes with a fixed image', async () => {

@@ -21,6 +21,7 @@ import { clientErrorHandler, logTlsClientErrors } from './client-errors.ts';
 import { registerConversionWebhook } from './conversion-route.ts';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, limitConnections } from './connection-limits.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { trackIdleConnections } from './idle-connections.ts';
 import type { Readiness } from './readiness.ts';
 import { ServingCertificate, TLS_CONTEXT_OPTIONS, type CertificatePair } from './serving-certificate.ts';
 import { statusBody } from './status-body.ts';
@@ -66,7 +67,7 @@ export interface WebhookServer {
   addWebhook(webhook: AdmissionWebhook): void;
   /** Resolves with the bound port (useful with port 0). */
   listen(port: number, host: string): Promise<number>;
-  /** Stops accepting connections, closes idle ones, waits for requests in flight. */
+  /** Stops accepting connections, ends the ones without a request in flight, waits for the others. */
   close(): Promise<void>;
 }
 
@@ -114,6 +115,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     options.metrics.refusedConnections,
   );
   limitBodyBytesInFlight(app, options.maxBodyBytesInFlight ?? Math.floor(getHeapStatistics().heap_size_limit * HEAP_SHARE_FOR_BODIES), options.metrics.shedRequests);
+  const idleConnections = trackIdleConnections(server);
 
   // JSON only: a text/plain body is refused with 415 instead of reaching the review parser as a string.
   app.removeContentTypeParser('text/plain');
@@ -151,9 +153,11 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     setCertificate: (pair) => certificate.set(pair),
     addWebhook: (webhook) => registerAdmissionWebhook(app, webhook, options.metrics),
     listen: (port, host) => listenOn(app, port, host),
-    close() {
+    async close() {
       closing = true;
-      return app.close();
+      const closed = app.close();
+      idleConnections.endIdle();
+      await closed;
     },
   };
 }

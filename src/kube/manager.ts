@@ -128,7 +128,9 @@ export function createManager(options: ManagerOptions): Manager {
       stopping ??= (async () => {
         await this.resign();
         for (const { name, runnable } of started.splice(0).reverse()) {
+          const since = Date.now();
           await runnable.stop().catch((error: unknown) => log.error({ runnable: name, ...errorFields(error) }, 'failed to stop'));
+          log.debug({ runnable: name, durationMs: Date.now() - since }, 'stopped');
         }
       })();
       return stopping;

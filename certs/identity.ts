@@ -20,7 +20,7 @@ export interface IdentityInput {
 const DNS_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 /** One canonical spelling per address, so comparisons with parsed certificates are exact. */
-function canonicalIp(ip: string): string {
+export function canonicalIp(ip: string): string {
   const family = isIP(ip);
   if (family === 0) throw new Error(`invalid IP address "${ip}"`);
   // The URL parser compresses IPv6 and rewrites embedded dotted quads into hex groups.
@@ -47,5 +47,18 @@ export function servingIdentity(input: IdentityInput): ServingIdentity {
     commonName: service,
     dnsNames: [...new Set(dnsNames)],
     ips: [...new Set((input.extraIps ?? []).map(canonicalIp))],
+  };
+}
+
+/**
+ * `identity` widened by the names a certificate already carries. Replicas may ask for different
+ * extra names: each re-issue keeps what the others needed, so the shared certificate converges on
+ * the union instead of flipping between their wishes.
+ */
+export function widenedIdentity(identity: ServingIdentity, carried: { dnsNames: readonly string[]; ips: readonly string[] }): ServingIdentity {
+  return {
+    commonName: identity.commonName,
+    dnsNames: [...new Set([...identity.dnsNames, ...carried.dnsNames])],
+    ips: [...new Set([...identity.ips, ...carried.ips.map(canonicalIp)])],
   };
 }

@@ -86,14 +86,25 @@ function checkSigningCa(certPem: string | undefined, keyPem: string | undefined,
   return problem ? { problem } : checked;
 }
 
-function sanProblem(x509: X509Certificate, identity: ServingIdentity): string | undefined {
+/** The DNS names and IP addresses a certificate names as SANs. */
+export function subjectAltNames(x509: X509Certificate): { dnsNames: string[]; ips: string[] } {
   const entries = (x509.subjectAltName ?? '').split(', ').filter(Boolean);
-  const dnsNames = entries.filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4)).sort();
-  const ipCount = entries.filter((e) => e.startsWith('IP Address:')).length;
-  const sameDns = dnsNames.join(',') === [...identity.dnsNames].sort().join(',');
-  const sameIps = ipCount === identity.ips.length && identity.ips.every((ip) => x509.checkIP(ip) !== undefined);
-  if (sameDns && sameIps) return undefined;
-  return `serving certificate names [${entries.join(', ')}], expected DNS [${identity.dnsNames.join(', ')}] and IPs [${identity.ips.join(', ')}]`;
+  return {
+    dnsNames: entries.filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4)),
+    ips: entries.filter((e) => e.startsWith('IP Address:')).map((e) => e.slice('IP Address:'.length)),
+  };
+}
+
+/**
+ * A certificate is acceptable when it covers every name this replica needs; names other replicas
+ * asked for may come on top (see widenedIdentity).
+ */
+function sanProblem(x509: X509Certificate, identity: ServingIdentity): string | undefined {
+  const { dnsNames } = subjectAltNames(x509);
+  const missingDns = identity.dnsNames.filter((name) => !dnsNames.includes(name));
+  const missingIps = identity.ips.filter((ip) => x509.checkIP(ip) === undefined);
+  if (missingDns.length === 0 && missingIps.length === 0) return undefined;
+  return `serving certificate lacks DNS [${missingDns.join(', ')}] and IPs [${missingIps.join(', ')}]`;
 }
 
 function checkServing(set: Pick<CertificateSet, 'serving'>, ca: X509Certificate, identity: ServingIdentity, now: number): ServingStatus {

@@ -118,3 +118,47 @@ describe('CA rotation, end to end on a simulated clock', () => {
     assert.ok(caSerials.size >= 3);
   });
 });
+
+// Replicas started with different --cert-extra-dns / --cert-extra-ip share one Secret: each one's
+// decision, applied in turn, must settle instead of re-issuing for the other's wishes forever.
+describe('replicas with different SAN wishes', () => {
+  const lifetimes: Lifetimes = { caMs: 3_600_000, servingMs: 600_000, backdateMs: 0, overlapMs: 1_000 };
+  const base = { serviceName: 'hook', namespace: 'ops' };
+  const replicas = [
+    servingIdentity({ ...base, extraDnsNames: ['a.example.com'], extraIps: ['127.0.0.1'] }),
+    servingIdentity({ ...base, extraDnsNames: ['b.example.com'], extraIps: ['::1'] }),
+    servingIdentity(base),
+  ];
+
+  it('converge on one certificate covering every replica\'s names, within one re-issue each', () => {
+    const now = Date.UTC(2030, 0, 1);
+    let set = applyStep({ kind: 'issue-all', reason: 'test', expected: true }, { identity: replicas[0], lifetimes, now });
+    const steps: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      for (const identity of replicas) {
+        const inspection = inspectSecret(renderSecret(set, 'certs', 'ops'), identity, now);
+        const step = planStep(inspection, { now, overlapMs: lifetimes.overlapMs });
+        if (step.kind === 'none') continue;
+        steps.push(step.kind);
+        set = applyStep(step, { identity, lifetimes, now });
+      }
+    }
+    assert.deepEqual(steps, ['reissue-serving'], 'only the replica missing names re-issues, once');
+    const served = new X509Certificate(set.serving.cert);
+    assert.equal(served.subjectAltName, 'DNS:hook, DNS:hook.ops, DNS:hook.ops.svc, DNS:hook.ops.svc.cluster.local, DNS:b.example.com, DNS:a.example.com, IP Address:0:0:0:0:0:0:0:1, IP Address:127.0.0.1');
+  });
+
+  it('keeps the other replicas\' names through a renewal and a CA switch', () => {
+    let now = Date.UTC(2030, 0, 1);
+    const union = servingIdentity({ ...base, extraDnsNames: ['a.example.com', 'b.example.com'], extraIps: ['127.0.0.1', '::1'] });
+    let set = applyStep({ kind: 'issue-all', reason: 'test', expected: true }, { identity: union, lifetimes, now });
+    now += lifetimes.servingMs; // renewal due
+    set = applyStep({ kind: 'reissue-serving', set, reason: 'renewal is due' }, { identity: replicas[2], lifetimes, now });
+    set = applyStep({ kind: 'introduce-ca', set }, { identity: replicas[2], lifetimes, now });
+    set = applyStep({ kind: 'switch-ca', set: { ...set, next: set.next! } }, { identity: replicas[2], lifetimes, now });
+    for (const identity of replicas) {
+      const inspection = inspectSecret(renderSecret(set, 'certs', 'ops'), identity, now);
+      assert.ok(inspection.usable && 'span' in inspection.serving, `sound for ${identity.dnsNames.join(',')} ${identity.ips.join(',')}`);
+    }
+  });
+});

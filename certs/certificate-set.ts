@@ -3,6 +3,7 @@
 //   stable       ca signs serving; bundle [ca]
 //   introducing  next is published but signs nothing yet; bundle [ca, next]
 //   retiring     ca (formerly next) signs serving; the old CA stays trusted; bundle [ca, previous]
+import { X509Certificate } from 'node:crypto';
 import type { KeyedCertificate } from './authority.ts';
 
 export interface CertificateSet {
@@ -25,4 +26,15 @@ export function trustedCas(set: CertificateSet): string[] {
 /** PEM concatenation of the trusted CAs: the caBundle value (before base64). */
 export function caBundlePem(set: CertificateSet): string {
   return trustedCas(set).map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)).join('');
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+/** Whether a CA in `bundlePem` signed the certificate `certPem`. */
+export function bundleTrusts(bundlePem: string, certPem: string): boolean {
+  const leaf = new X509Certificate(certPem);
+  return (bundlePem.match(PEM_CERTIFICATE) ?? []).some((caPem) => {
+    const ca = new X509Certificate(caPem);
+    return leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
+  });
 }

@@ -10,7 +10,7 @@ import { errorFields, type Logger } from '../src/kube/logger.ts';
 import { createWatchCache } from '../src/kube/watch-cache.ts';
 import { CRD_NAME } from '../src/api/crd.ts';
 import { CA_BUNDLE_RESOURCES, createCaBundleInjector, webhookConfigurationApi } from './ca-bundle.ts';
-import { caBundlePem, trustedCas, type CertificateSet } from './certificate-set.ts';
+import { bundleTrusts, caBundlePem, trustedCas, type CertificateSet } from './certificate-set.ts';
 import { servingIdentity } from './identity.ts';
 import { inspectSecret } from './inspect.ts';
 import { DEFAULT_LIFETIMES, type Lifetimes } from './lifetimes.ts';
@@ -113,11 +113,15 @@ export function startCertificateManager(options: CertificateManagerOptions): Cer
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const secret = await store.read();
       const inspection = inspectSecret(secret, identity, Date.now());
-      // A sound stored certificate is served at once, before anything else: every bundle published
-      // since it was written trusts it (a CA switch is written only after its bundle went out).
-      if (inspection.usable && 'span' in inspection.serving) deliver(inspection.set);
-      // And the stored bundle is always safe to publish: it trusts the stored certificate.
+      // A sound stored certificate is served at once when the bundle already in the configurations
+      // trusts it (a renewal; a CA switch is written only after its bundle went out), or when this
+      // replica serves nothing yet. One signed by a CA the configurations do not hold yet (a re-issue
+      // after the Secret was lost) waits: the current certificate is served until the bundle is out.
+      const servable = inspection.usable && 'span' in inspection.serving;
+      if (servable && (!delivered || (published && bundleTrusts(published.bundle, inspection.set.serving.cert)))) deliver(inspection.set);
+      // The stored bundle is always safe to publish: it trusts the stored certificate.
       const bundlePublishedAt = inspection.usable ? await publish(caBundlePem(inspection.set)) : undefined;
+      if (servable) deliver(inspection.set);
       const now = Date.now();
       const step = planStep(inspection, { now, overlapMs: lifetimes.overlapMs, bundlePublishedAt });
       if (step.kind === 'none') return step.wakeAt;

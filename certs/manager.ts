@@ -1,8 +1,10 @@
-// The self-managed certificate loop every replica runs. Each sync reads the shared Secret, hands a
-// sound serving certificate to the server, publishes the CA bundle into the two webhook
-// configurations and the SidecarSet CRD's conversion webhook, and either applies the one step the plan asks for (then re-reads) or sleeps
-// until the next due time. Watches on these objects and the Secret wake it early: a replica reloads within moments of another
-// writing the Secret, and an overwritten caBundle is restored at once. Polling covers lost watches.
+// The self-managed certificate loop every replica runs. Each sync reads the shared Secret,
+// publishes the CA bundle into the two webhook configurations and the SidecarSet CRD's conversion
+// webhook, hands a sound serving certificate to the server (before publishing when the published
+// bundle already trusts it, after otherwise), and either applies the one step the plan asks for
+// (then re-reads) or sleeps until the next due time. Watches on these objects and the Secret wake it
+// early: a replica reloads within moments of another writing the Secret, and an overwritten caBundle
+// is restored at once. Polling covers lost watches.
 import { X509Certificate } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelay } from '../src/kube/backoff.ts';

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
 import {
   caBundlePatch,
@@ -13,6 +12,7 @@ import {
   type WebhookConfigurationApi,
 } from '../../certs/ca-bundle.ts';
 import { KubeApiError } from '../../src/kube/kube-http.ts';
+import { plainKubeConfig } from '../support/plain-kube-config.ts';
 import { recordingLogger } from './recording-logger.ts';
 
 /** `config` with the caBundle patch applied, or undefined when there is nothing to patch. */
@@ -140,13 +140,7 @@ describe('caBundle injection over HTTP', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromOptions({
-        clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-        users: [{ name: 'u' }],
-        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-        currentContext: 'x',
-      });
+      const kubeConfig = plainKubeConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
       const injector = createCaBundleInjector({ api: webhookConfigurationApi(kubeConfig), mutatingWebhookConfiguration: 'm', validatingWebhookConfiguration: 'm', customResourceDefinition: 'm', namespace: 'n', logger: recordingLogger() });
       assert.equal(await injector.publish('CA'), true);
       const patch = requests.find((r) => r.method === 'PATCH')!;

@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
 import { bundleTrusts } from '../../certs/certificate-set.ts';
 import { startCertificateManager, type ServingCertificate } from '../../certs/manager.ts';
 import { CRD_NAME } from '../../src/api/crd.ts';
 import { waitFor } from '../control-plane/harness.ts';
+import { plainKubeConfig } from '../support/plain-kube-config.ts';
 import { recordingLogger } from './recording-logger.ts';
 
 const NAMESPACE = 'ops';
@@ -65,13 +66,7 @@ async function startApiserver(): Promise<{ kubeConfig: KubeConfig; objects: Map<
     return answer(response, 200, objects.get(url.pathname));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const kubeConfig = plainKubeConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   return {
     kubeConfig,
     objects,

@@ -14,6 +14,7 @@ import { DEFAULT_NAMESPACE, isActivePod } from '../matching.ts';
 import { CRD_MISSING } from '../kube/caches.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
 import { requestJson, statusCodeOf } from '../kube/kube-http.ts';
+import { listAll, listItems } from '../kube/list-pages.ts';
 import { DEFAULT_SETTINGS } from './operator.ts';
 
 /** The Pod webhook's name in the configuration, as Kruise and the Helm chart register it. */
@@ -75,18 +76,15 @@ export async function explainInCluster(target: string, values: CommandValues, fo
 async function readClusterView(kubeConfig: KubeConfig, configuration: string): Promise<ClusterView> {
   let sidecarSets: SidecarSet[];
   try {
-    sidecarSets = (await requestJson<{ items: SidecarSet[] }>(kubeConfig, { path: `/apis/${API_VERSION}/${PLURAL}` })).items;
+    sidecarSets = await listAll<SidecarSet>(kubeConfig, `/apis/${API_VERSION}/${PLURAL}`);
   } catch (error) {
     if (statusCodeOf(error) === 404) throw new Error(CRD_MISSING);
     throw error;
   }
   const { webhook, operatorNamespace } = await readRegistration(kubeConfig, configuration);
-  const revisions = (
-    await requestJson<{ items: ControllerRevision[] }>(kubeConfig, {
-      path: `/apis/apps/v1/namespaces/${encodeURIComponent(operatorNamespace)}/controllerrevisions`,
-      query: { labelSelector: LABEL_SIDECARSET_NAME },
-    })
-  ).items;
+  const revisions = await listAll<ControllerRevision>(kubeConfig, `/apis/apps/v1/namespaces/${encodeURIComponent(operatorNamespace)}/controllerrevisions`, {
+    labelSelector: LABEL_SIDECARSET_NAME,
+  });
   return { kubeConfig, sidecarSets, revisions, webhook };
 }
 
@@ -114,13 +112,11 @@ async function readRegistration(kubeConfig: KubeConfig, configuration: string): 
 async function explainSidecarSet(view: ClusterView, name: string, format: 'text' | 'json'): Promise<string> {
   const sidecarSet = view.sidecarSets.find((candidate) => candidate.metadata.name === name);
   if (!sidecarSet) throw new Error(`${PLURAL}.${GROUP} "${name}" not found`);
-  const [pods, namespaces] = await Promise.all([
-    requestJson<{ items: Pod[] }>(view.kubeConfig, { path: '/api/v1/pods' }),
-    requestJson<{ items: Namespace[] }>(view.kubeConfig, { path: '/api/v1/namespaces' }),
-  ]);
-  const labelsOf = new Map(namespaces.items.map((namespace) => [namespace.metadata.name ?? '', namespace.metadata.labels ?? {}]));
+  const namespaces = await listAll<Namespace>(view.kubeConfig, '/api/v1/namespaces');
+  const labelsOf = new Map(namespaces.map((namespace) => [namespace.metadata.name ?? '', namespace.metadata.labels ?? {}]));
   const matched: ExplainedObject[] = [];
-  for (const pod of pods.items) {
+  // Page by page: only the Pods the SidecarSet concerns are kept.
+  for await (const pod of listItems<Pod>(view.kubeConfig, '/api/v1/pods')) {
     if (!isActivePod(pod)) continue; // as for status.matchedPods: finished Pods are not matched
     const namespace = pod.metadata.namespace ?? '';
     const explanation = explainInjection({

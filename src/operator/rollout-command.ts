@@ -10,6 +10,7 @@ import type { Command, CommandValues } from '../cli/command.ts';
 import { parseDuration } from '../cli/duration.ts';
 import { InputError } from '../cli/input.ts';
 import { MERGE_PATCH, requestJson, statusCodeOf } from '../kube/kube-http.ts';
+import { listAll } from '../kube/list-pages.ts';
 import { selectPods } from '../status/sidecarset-status.ts';
 import { rolloutProgress, type RolloutProgress } from '../upgrade/rollout-progress.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
@@ -40,21 +41,14 @@ async function getSidecarSet(kubeConfig: KubeConfig, name: string): Promise<Side
 async function listPods(kubeConfig: KubeConfig, sidecarSet: SidecarSet): Promise<Pod[]> {
   const labels = Object.entries(sidecarSet.spec.selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`).join(',');
   const path = sidecarSet.spec.namespace ? `/api/v1/namespaces/${encodeURIComponent(sidecarSet.spec.namespace)}/pods` : '/api/v1/pods';
-  const pods: Pod[] = [];
-  let continueToken: string | undefined;
-  do {
-    const page = await requestJson<{ items: Pod[]; metadata?: { continue?: string } }>(kubeConfig, { path, query: { labelSelector: labels || undefined, limit: '500', continue: continueToken } });
-    pods.push(...page.items);
-    continueToken = page.metadata?.continue || undefined;
-  } while (continueToken);
-  return pods;
+  return listAll<Pod>(kubeConfig, path, { labelSelector: labels || undefined });
 }
 
 async function progressOf(kubeConfig: KubeConfig, name: string): Promise<RolloutProgress> {
   const sidecarSet = await getSidecarSet(kubeConfig, name);
   const [pods, namespaces] = await Promise.all([
     listPods(kubeConfig, sidecarSet),
-    sidecarSet.spec.namespaceSelector ? requestJson<{ items: Namespace[] }>(kubeConfig, { path: '/api/v1/namespaces' }).then((list) => list.items) : Promise.resolve([]),
+    sidecarSet.spec.namespaceSelector ? listAll<Namespace>(kubeConfig, '/api/v1/namespaces') : Promise.resolve([]),
   ]);
   const labels = new Map(namespaces.map((ns) => [ns.metadata.name ?? '', ns.metadata.labels ?? {}]));
   const { matched } = selectPods(sidecarSet, pods, { namespaceLabels: (ns) => labels.get(ns) });

@@ -34,6 +34,8 @@ const CALLS: Record<string, Partial<Record<string, Resource[]>>> = {
   'src/operator/webhook-configuration-check.ts': { GET: WEBHOOK_CONFIGURATIONS },
   // The watch cache itself: each createWatchCache below lists and watches its resource.
   'src/kube/watch-cache.ts': { GET: [] },
+  // Paged LIST for the user-credential commands only (a test below keeps it so).
+  'src/kube/list-pages.ts': { GET: [] },
 };
 /** What each file's watch caches list and watch. */
 const WATCHES: Record<string, Resource[]> = {
@@ -87,6 +89,12 @@ describe('RBAC derived from the code', () => {
     const expected = Object.fromEntries(Object.entries(CALLS).map(([file, byMethod]) => [file, Object.keys(byMethod).sort()]));
     assert.deepEqual(found, expected);
     assert.deepEqual([...watchCalls.keys()].sort(), Object.keys(WATCHES).sort());
+  });
+
+  it('leaves paged LIST to the commands that run with the user\'s credentials', () => {
+    const importers = SOURCES.flatMap(sourceFiles).filter((file) => /from '[./]*(kube\/)?list-pages\.ts'/.test(fs.readFileSync(path.join(ROOT, file), 'utf8')));
+    assert.ok(importers.length > 0, 'the import pattern finds the commands');
+    assert.deepEqual(importers.filter((file) => !NOT_THE_OPERATOR.has(file)), []);
   });
 
   it('grants exactly the verbs those calls need (self mode)', () => {

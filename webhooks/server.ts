@@ -24,6 +24,7 @@ import { registerHealthRoutes } from './health-routes.ts';
 import { trackIdleConnections } from './idle-connections.ts';
 import type { Readiness } from './readiness.ts';
 import { ServingCertificate, TLS_CONTEXT_OPTIONS, type CertificatePair } from './serving-certificate.ts';
+import { trackServedCertificates } from './served-certificates.ts';
 import { statusBody } from './status-body.ts';
 import type { WebhookMetrics } from './webhook-metrics.ts';
 
@@ -116,6 +117,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   );
   limitBodyBytesInFlight(app, options.maxBodyBytesInFlight ?? Math.floor(getHeapStatistics().heap_size_limit * HEAP_SHARE_FOR_BODIES), options.metrics.shedRequests);
   const idleConnections = trackIdleConnections(server);
+  const servedCertificates = trackServedCertificates(server, options.metrics.tlsHandshakes);
 
   // JSON only: a text/plain body is refused with 415 instead of reaching the review parser as a string.
   app.removeContentTypeParser('text/plain');
@@ -132,9 +134,12 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   // Once shutdown has begun, every reply closes its connection: the client reconnects, through the
   // Service, to a replica that is still ready, and no idle keep-alive connection outlives close().
   // Decided when the reply is sent, so a request already in flight when shutdown began is covered too.
+  // So does a reply on a connection opened with a certificate since replaced: the client reconnects
+  // and verifies the current one (served-certificates.ts).
   let closing = false;
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing || options.readiness.shuttingDown) reply.header('connection', 'close');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const outdated = servedCertificates.outdated(request.raw.socket, certificate.info()?.serialNumber);
+    if (closing || options.readiness.shuttingDown || outdated) reply.header('connection', 'close');
     done(null, payload);
   });
   registerHealthRoutes(app, options.readiness);

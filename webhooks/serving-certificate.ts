@@ -16,6 +16,8 @@ export interface CertificateInfo {
   subjectAltName?: string;
   notAfter: string;
   fingerprint256: string;
+  /** Hex, as X509Certificate.serialNumber gives it. */
+  serialNumber: string;
 }
 
 /**
@@ -68,6 +70,7 @@ export class ServingCertificate {
       ...(x509.subjectAltName ? { subjectAltName: x509.subjectAltName } : {}),
       notAfter: new Date(x509.validTo).toISOString(),
       fingerprint256: x509.fingerprint256,
+      serialNumber: x509.serialNumber,
     };
     this.#onChange(this.#info);
     return true;

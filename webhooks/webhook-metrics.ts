@@ -13,6 +13,7 @@ export interface WebhookMetrics {
   rejections: Counter<'webhook' | 'reason'>;
   errors: Counter<'webhook'>;
   certificateExpiry: Gauge;
+  tlsHandshakes: Counter<'serial'>;
   /** `/convert`: reviews by result, objects by target version, answer time. */
   conversionReviews: Counter<'result'>;
   conversionObjects: Counter<'to'>;
@@ -51,6 +52,12 @@ export const createWebhookMetrics = perRegistry(
     certificateExpiry: new Gauge({
       name: 'sidecarset_webhook_certificate_expiry_timestamp_seconds',
       help: 'notAfter of the serving certificate in use, as a Unix time.',
+      registers,
+    }),
+    tlsHandshakes: new Counter({
+      name: 'sidecarset_webhook_tls_handshakes_total',
+      help: 'TLS handshakes completed, by serial number (hex) of the serving certificate presented on that connection.',
+      labelNames: ['serial'],
       registers,
     }),
     conversionReviews: new Counter({

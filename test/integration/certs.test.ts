@@ -6,7 +6,8 @@
 //   - two replicas started together serve one certificate;
 //   - the serving certificate and then the CA rotate (lifetimes of seconds) while Pods are created
 //     and a SidecarSet is updated without pause, through a round-robin "Service" in front of two
-//     replicas: no request fails.
+//     replicas: no request fails, and the apiserver shakes hands with (so verifies) every serving
+//     certificate the Secret held (connections opened with a replaced one close after one reply).
 // The configurations use url clientConfig (https://127.0.0.1:<port>, hence the IP SAN) and are
 // scoped to this file's namespace and labelled SidecarSets: other suites share the control plane.
 import assert from 'node:assert/strict';
@@ -203,6 +204,20 @@ async function roundRobin(ports: number[]): Promise<{ port: number; connections:
   };
 }
 
+/** TLS handshakes the replicas completed, summed by serial of the serving certificate presented. */
+async function handshakesBySerial(replicas: Operator[]): Promise<Map<string, number>> {
+  const counted = new Map<string, number>();
+  for (const replica of replicas) {
+    const metric = replica.registry.getSingleMetric('sidecarset_webhook_tls_handshakes_total');
+    if (!metric) throw new Error('no sidecarset_webhook_tls_handshakes_total metric');
+    for (const { labels, value } of (await metric.get()).values) {
+      const serial = String(labels.serial);
+      counted.set(serial, (counted.get(serial) ?? 0) + value);
+    }
+  }
+  return counted;
+}
+
 describe('self-managed webhook certificates on a real kube-apiserver', { skip: cp ? false : SKIP_REASON }, () => {
   const cluster = cp!;
   let core: CoreV1Api;
@@ -357,7 +372,12 @@ describe('self-managed webhook certificates on a real kube-apiserver', { skip: c
           await observe();
           return rotated();
         }, { timeoutMs: 120_000, intervalMs: 100 });
-        await new Promise((resolve) => setTimeout(resolve, 2 * SECOND)); // keep loading after the old CA is gone
+        // Load keeps flowing until the apiserver has shaken hands with every certificate the Secret
+        // held (replies on connections opened with a replaced certificate say `Connection: close`).
+        await waitFor('a TLS handshake with every serving certificate', async () => {
+          const counted = await handshakesBySerial(replicas);
+          return history.every((h) => (counted.get(h.serving) ?? 0) > 0);
+        }, { timeoutMs: 30_000, intervalMs: 100 });
       } finally {
         running = false;
         await Promise.all(load);
@@ -371,7 +391,10 @@ describe('self-managed webhook certificates on a real kube-apiserver', { skip: c
           `${failures.length} failures\n`,
       );
       process.stderr.write(`[certs] secret history: ${history.map((h) => `+${((h.at - started) / 1000).toFixed(1)}s ca=${h.ca.slice(0, 6)} tls=${h.serving.slice(0, 6)} trusted=${h.trusted}`).join(' | ')}\n`);
+      const handshakes = await handshakesBySerial(replicas);
+      process.stderr.write(`[certs] TLS handshakes by serving serial: ${[...handshakes].map(([serial, n]) => `${serial.slice(0, 6)}=${n}`).join(' ')}\n`);
       assert.deepEqual(failures, []);
+      for (const serial of new Set(history.map((h) => h.serving))) assert.ok((handshakes.get(serial) ?? 0) > 0, `the apiserver verified serving certificate ${serial}`);
       assert.equal(counts.injected, counts.pods, 'every Pod went through the webhook');
       assert.ok(counts.pods > 0 && counts.sidecarSetUpdates > 0);
       assert.ok(cas >= 2 && servingCerts >= 3);

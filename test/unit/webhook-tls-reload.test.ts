@@ -1,6 +1,7 @@
 // Serving-certificate hot reload: the cert dir changes the way a mounted Secret changes (a `..data`
 // symlink swap), new handshakes get the new certificate, open keep-alive connections go on working,
-// an unusable pair is skipped, and the certificate manager can push a pair in memory.
+// an unusable pair is skipped, and the certificate manager can push a pair in memory. A connection
+// opened with a replaced certificate closes after its next reply; handshakes are counted per serial.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,11 +85,24 @@ describe('serving certificate reload', () => {
       return reply.fingerprint256 === fingerprint(second);
     });
 
+    assert.equal(before.headers.connection, 'keep-alive');
     const again = await kept.get('/healthz');
     assert.equal(again.status, 200);
     assert.equal(again.localPort, before.localPort, 'same connection');
     assert.equal(again.fingerprint256, fingerprint(first), 'still the context it negotiated');
+    assert.equal(again.headers.connection, 'close', 'a connection on a replaced certificate closes after its reply');
+    const reconnected = await kept.get('/healthz');
+    assert.equal(reconnected.fingerprint256, fingerprint(second), 'the client reconnected and was shown the new certificate');
+    assert.equal(reconnected.headers.connection, 'keep-alive');
     kept.close();
+  });
+
+  it('counts TLS handshakes by the serial of the certificate presented', async () => {
+    const metric = await t.registry.getSingleMetricAsString('sidecarset_webhook_tls_handshakes_total');
+    for (const pair of [first, second]) {
+      const serial = new X509Certificate(pair.certPem).serialNumber;
+      assert.match(metric, new RegExp(`serial="${serial}"\\} [1-9]`), `handshakes with ${serial}`);
+    }
   });
 
   it('keeps the current pair when the new one does not match, and says so', async () => {

@@ -290,24 +290,62 @@ describe('in-place sidecar upgrade on a cluster with simulated nodes', { skip: b
   describe('a hot upgrade', () => {
     const name = 'mesh';
     const app = 'hot';
-    it('upgrades the idle half, flips the working container, resets the old half, ending all equal', async () => {
+    it('upgrades the idle half, flips the working container, resets the old half: status passes through the phases of a hot upgrade', async () => {
       await createSidecarSet(name, { selector: { matchLabels: { app } }, containers: [{ name: 'proxy', image: 'proxy:1', upgradeStrategy: { upgradeType: 'HotUpgrade', hotUpgradeEmptyImage: 'empty:1' } }] });
       await createDeployment(app, 2);
       await expectStatus(name, { matchedPods: 2, updatedPods: 2, readyPods: 2, updatedReadyPods: 2 });
-      const seen = new Set<string>();
-      const poll = setInterval(async () => {
-        const s = (await get(name).catch(() => undefined))?.status;
-        if (s) seen.add([s.matchedPods, s.updatedPods, s.readyPods, s.updatedReadyPods].join(','));
-      }, 50);
+      // Every status write and every Pod write, with its resourceVersion: both come from etcd's one
+      // revision counter on this apiserver, so they order the writes (opaque in general; exact here).
+      const statuses: { rv: number; counts: number[] }[] = [];
+      const resetAt = new Map<string, number>();
+      const nextGeneration = ((await get(name)).metadata.generation ?? 0) + 1; // a spec change moves it by one
+      const recorder = createWatchCache<SidecarSet>({ name: 'hot-status', kubeConfig: kc, path: sidecarSetPath(), fieldSelector: `metadata.name=${name}`, logger: recordingLogger() });
+      const record = (s: SidecarSet) => {
+        const st = s.status;
+        if (!st || (st.observedGeneration ?? 0) < nextGeneration) return;
+        const counts = [st.matchedPods, st.updatedPods, st.readyPods, st.updatedReadyPods ?? 0];
+        if (statuses.at(-1)?.counts.join() !== counts.join()) statuses.push({ rv: Number(s.metadata.resourceVersion), counts });
+      };
+      recorder.on('add', record);
+      recorder.on('update', record);
+      let recording = true;
+      // `observing` is the change's dry run, set before the change is applied (see changed()).
+      const onPod = (pod: Pod) => {
+        const target = observing;
+        if (recording && target?.metadata.name === name && pod.metadata.labels?.app === app && !resetAt.has(pod.metadata.name!) && isPodSidecarUpdated(pod, target) && image(pod, 'proxy-1') === 'empty:1') {
+          resetAt.set(pod.metadata.name!, Number(pod.metadata.resourceVersion));
+        }
+      };
+      watch!.on('update', onPod);
+      recorder.start();
+      await recorder.waitForSync();
       try {
         await changed(name, { spec: { containers: [{ name: 'proxy', image: 'proxy:2', upgradeStrategy: { upgradeType: 'HotUpgrade', hotUpgradeEmptyImage: 'empty:1' } }], updateStrategy: { maxUnavailable: 2 } } });
         await expectStatus(name, { matchedPods: 2, updatedPods: 2, readyPods: 2, updatedReadyPods: 2 });
         await waitFor('both Pods reset', () => podsOf(app).every((p) => image(p, 'proxy-1') === 'empty:1' && image(p, 'proxy-2') === 'proxy:2'));
+        await waitFor('both resets recorded', () => resetAt.size === 2);
       } finally {
-        clearInterval(poll);
+        recording = false;
+        await recorder.stop();
       }
+      const phases = statuses.map((s) => `[${s.counts}]`).join(' -> ');
+      process.stderr.write(`[hot upgrade] status ${phases}; resets at resourceVersions ${[...resetAt.values()].join(', ')}\n`);
+      // Each Pod goes old and ready -> updated, not ready (new half starting, then old half resetting) -> updated and ready.
+      let previous = { old: 2, updatedReady: 0 };
+      for (const { rv, counts } of statuses) {
+        const [matched, updated, ready, updatedReady] = counts;
+        const old = ready - updatedReady;
+        const updatedNotReady = updated - updatedReady;
+        assert.ok(matched === 2 && old >= 0 && updatedNotReady >= 0 && old + updatedNotReady + updatedReady === 2, `[${counts}] is a state of 2 Pods: ${phases}`);
+        assert.ok(old <= previous.old && updatedReady >= previous.updatedReady, `no Pod moves back: ${phases}`);
+        // Part B 7.4: a hot-upgraded Pod is not ready until its idle half is back on the empty image.
+        const resetBefore = [...resetAt.values()].filter((at) => at < rv).length;
+        assert.ok(updatedReady <= resetBefore, `[${counts}] at resourceVersion ${rv} counts ${updatedReady} updated and ready with ${resetBefore} reset: ${phases}`);
+        previous = { old, updatedReady };
+      }
+      assert.ok(statuses.some((s) => s.counts[1] > s.counts[3]), `a phase with Pods updated but not yet ready: ${phases}`);
+      assert.deepEqual(statuses.at(-1)?.counts, [2, 2, 2, 2]);
       for (const pod of podsOf(app)) assert.equal(pod.metadata.annotations![ANNOTATION_WORKING_HOTUPGRADE_CONTAINER], '{"proxy":"proxy-2"}');
-      assert.ok([...seen].some((s) => s.startsWith('2,2,') && s !== '2,2,2,2'), `a phase updated but not yet ready: ${[...seen].join(' ')}`);
       assert.ok((await events('ResetContainerSucceed')).length >= 2);
     });
   });

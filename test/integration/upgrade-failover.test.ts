@@ -1,6 +1,7 @@
 // The in-place upgrade survives losing its leader: replicas of the controllers run in child
-// processes under leader election; mid-rollout the leader is SIGKILLed, leadership moves to the
-// second replica, and later that one is killed and a fresh process takes over. A watch checks at
+// processes under leader election; mid-rollout the leader is stopped with SIGTERM and leadership
+// moves to the second replica at once (the Lease is released), and later that one is SIGKILLed and
+// a fresh process takes over once the Lease expires. A watch checks at
 // every Pod event that no more than maxUnavailable Pods are updated but unavailable, and the
 // rollout completes. The Pods are a Deployment's on simulated nodes: no webhook runs here, so the
 // Deployment's template is injected beforehand, as the Pod webhook would inject each Pod.
@@ -31,11 +32,15 @@ describe('in-place upgrade across leader failures', { skip: binariesAvailable() 
   let target: SidecarSet | undefined;
   let worst = 0;
 
-  const replica = (): { child: ChildProcess; leading: Promise<void> } => {
+  const replica = (): { child: ChildProcess; leading: Promise<void>; released: () => boolean; exited: Promise<number | null> } => {
     const child = spawn(process.execPath, ['test/support/controller-replica.ts', cp!.kubeconfigPath, operatorNamespace, 'upgrade-failover'], { stdio: ['ignore', 'ignore', 'pipe'] });
     replicas.push(child);
     const leading = new Promise<void>((resolve) => child.stderr!.on('data', (d: Buffer) => d.toString().includes('LEADING') && resolve()));
-    return { child, leading };
+    let released = false;
+    child.stderr!.on('data', (d: Buffer) => (released ||= d.toString().includes('RELEASED')));
+    // 'close' comes after the last stderr data.
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    return { child, leading, released: () => released, exited };
   };
   const updated = () => watch!.list().filter((p) => target && isPodSidecarUpdated(p, target)).length;
 
@@ -69,7 +74,7 @@ describe('in-place upgrade across leader failures', { skip: binariesAvailable() 
     await cp?.stop();
   });
 
-  it('completes with the invariant held when the leader is SIGKILLed, leadership moves, and a fresh process takes over', async () => {
+  it('completes with the invariant held when leadership moves gracefully, then the leader is SIGKILLed and a fresh process takes over', async () => {
     const kc = cp!.kubeConfig;
     const a = replica();
     await a.leading;
@@ -84,11 +89,15 @@ describe('in-place upgrade across leader failures', { skip: binariesAvailable() 
     await requestJson(kc, { method: 'PATCH', path: `${PATH}/failover`, contentType: MERGE_PATCH, body: { metadata: { annotations: next.metadata.annotations }, spec: { containers: next.spec.containers } } });
 
     await waitFor('the rollout under way', () => updated() >= 4, { timeoutMs: 60_000 });
-    a.child.kill('SIGKILL'); // mid-rollout: leadership moves to b once the Lease expires
+    const handedOver = updated();
+    a.child.kill('SIGTERM'); // mid-rollout: a releases the Lease on its way out, b takes it at once
+    assert.equal(await a.exited, 0, 'the first leader stopped cleanly');
+    assert.ok(a.released(), 'the first leader gave the Lease up: a graceful move, not an expiry');
     await b.leading;
-    await waitFor('the rollout going on under the second replica', () => updated() >= 10, { timeoutMs: 60_000 });
+    assert.ok(handedOver < PODS, 'leadership moved before the rollout ended');
+    await waitFor('the rollout going on under the second replica', () => updated() >= Math.max(10, handedOver + 2), { timeoutMs: 60_000 });
     b.child.kill('SIGKILL');
-    const c = replica(); // a restarted process
+    const c = replica(); // a restarted process: it leads once b's Lease expires
     await c.leading;
     await waitFor('every Pod updated and ready', async () => {
       const status = (await requestJson<SidecarSet>(kc, { path: `${PATH}/failover` })).status;

@@ -1,6 +1,7 @@
 // One operator replica's controllers (status and in-place upgrade) in a child process, under leader
 // election, for failover tests: argv[2] the kubeconfig file, argv[3] the operator namespace, argv[4]
-// the Lease name. Prints `LEADING` on stderr when it starts leading; a test may SIGKILL it.
+// the Lease name. Prints `LEADING` on stderr when it starts leading and `RELEASED` when it gives the
+// Lease up (SIGTERM); a test may SIGKILL it.
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { createSidecarSetController } from '../../controllers/controller.ts';
@@ -17,6 +18,7 @@ const logger: Logger = {
   debug() {},
   info: (obj, msg) => {
     if (msg === 'upgrading') process.stderr.write('LEADING\n');
+    if (msg === 'released lease') process.stderr.write('RELEASED\n');
   },
   warn() {},
   error: (obj, msg) => process.stderr.write(`${msg} ${JSON.stringify(obj)}\n`),

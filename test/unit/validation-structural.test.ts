@@ -11,7 +11,7 @@ import type { SidecarSetVersion } from '../../src/api/sidecarset.ts';
 import { GENERATED_FILES } from '../../src/api/generated-files.ts';
 import coreSchemas from '../../src/api/generated/core-v1.schema.json' with { type: 'json' };
 import { formatFieldError } from '../../src/field-error.ts';
-import { type JsonSchema, resolveSchema, sidecarSetStructuralSchema, validateStructure } from '../../src/validation/structural.ts';
+import { type JsonSchema, resolveSchema, sidecarSetStructuralSchema, validateStructure, withoutNulls } from '../../src/validation/structural.ts';
 import { defaulted, errorsOf } from './validation-helpers.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -146,5 +146,25 @@ describe('generated files', () => {
     for (const [file, render] of Object.entries(GENERATED_FILES)) {
       assert.equal(readFileSync(path.join(REPO_ROOT, file), 'utf8'), render(), `${file} is out of date: run npm run generate`);
     }
+  });
+});
+
+describe('withoutNulls', () => {
+  it('drops null-valued fields at every depth, keeps nulls inside lists, and copies', () => {
+    const input = JSON.parse('{"metadata":{"creationTimestamp":null,"labels":{"a":"1"}},"spec":{"containers":[{"name":"c","env":null}],"list":[null,1]},"kept":0}');
+    const before = JSON.stringify(input);
+    const pruned = withoutNulls(input) as Record<string, any>;
+    assert.deepEqual(pruned, { metadata: { labels: { a: '1' } }, spec: { containers: [{ name: 'c' }], list: [null, 1] }, kept: 0 });
+    assert.equal(JSON.stringify(input), before, 'the input is left alone');
+    assert.notEqual(pruned.metadata.labels, input.metadata.labels, 'a copy, not a view');
+    assert.deepEqual(Object.keys(withoutNulls({ z: 1, a: null, m: 2 }) as object), ['z', 'm'], 'key order kept');
+  });
+
+  it('keeps a `__proto__` key a key, and the prototype plain', () => {
+    const pruned = withoutNulls(JSON.parse('{"__proto__":{"polluted":true,"gone":null},"constructor":{"prototype":null}}')) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(pruned), Object.prototype);
+    assert.deepEqual(Object.keys(pruned), ['__proto__', 'constructor']);
+    assert.equal(JSON.stringify(pruned), '{"__proto__":{"polluted":true},"constructor":{}}');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 });

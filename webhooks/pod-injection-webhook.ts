@@ -10,8 +10,7 @@ import { injectionPatch } from '../src/injection/patch.ts';
 import { prepareSidecarSets, type PreparedSidecarSets } from '../src/injection/prepared-sidecarsets.ts';
 import { podNamespaceName } from '../src/matching.ts';
 import { formatFieldError } from '../src/field-error.ts';
-import { validatePodShape } from '../src/validation/pod-shape.ts';
-import { withoutNulls } from '../src/validation/structural.ts';
+import { prunedPodShape } from '../src/validation/pod-shape.ts';
 import { allow, allowDespite, badRequest, forbidden, Rejection, type AdmissionOutcome, type AdmissionWebhook } from './admission-outcome.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 import { notReadyDenial, type AdmissionCaches } from './admission-caches.ts';
@@ -119,13 +118,13 @@ const SHAPE_ERRORS_SHOWN = 3;
 function requirePod(request: AdmissionRequest): Pod {
   const object = request.object;
   if (!object) throw new Rejection(badRequest(`request.object is required for ${request.operation}`));
-  const errors = validatePodShape(object);
+  const { pod, errors } = prunedPodShape(object);
   if (errors.length > 0) {
     const shown = errors.slice(0, SHAPE_ERRORS_SHOWN).map(formatFieldError).join('; ');
     const more = errors.length > SHAPE_ERRORS_SHOWN ? ` (and ${errors.length - SHAPE_ERRORS_SHOWN} more)` : '';
     throw new Rejection(badRequest(`request.object is not a Pod: ${shown}${more}`));
   }
-  return withoutNulls(object) as Pod;
+  return pod as Pod;
 }
 
 /**

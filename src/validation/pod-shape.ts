@@ -4,7 +4,8 @@
 // letting the injection trip over a list that is a string) turns garbage into a clear denial.
 // Unknown fields are allowed: a newer apiserver may send fields this schema does not know yet.
 import coreSchemas from '../api/generated/core-v1.schema.json' with { type: 'json' };
-import { compileSchema, type JsonSchema, type StructureValidator } from './structural.ts';
+import type { FieldError } from '../field-error.ts';
+import { compilePrunedSchema, withoutNulls, type JsonSchema } from './structural.ts';
 
 /** The schema without `additionalProperties: false`: types are checked, unknown fields pass. */
 function typesOnly(node: unknown): unknown {
@@ -16,7 +17,7 @@ function typesOnly(node: unknown): unknown {
 const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/io.k8s.api.core.v1.${name}` });
 const list = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
 
-export const validatePodShape: StructureValidator = compileSchema({
+const validatePrunedPodShape = compilePrunedSchema({
   definitions: typesOnly(coreSchemas.definitions) as JsonSchema,
   type: 'object',
   required: ['spec'],
@@ -34,3 +35,12 @@ export const validatePodShape: StructureValidator = compileSchema({
     },
   },
 });
+
+/**
+ * The object without null-valued fields (as Go decodes them), and the shape errors of that copy. One
+ * pruning walk serves both: on the Pod webhook's path the Pod is the largest thing walked.
+ */
+export function prunedPodShape(object: unknown): { pod: unknown; errors: FieldError[] } {
+  const pod = withoutNulls(object);
+  return { pod, errors: validatePrunedPodShape(pod) };
+}

@@ -164,8 +164,17 @@ function toFieldErrors(errors: readonly ErrorObject[], rootSchema: JsonSchema, b
 
 /** Compiles a JSON Schema (definitions included) into a validator reporting field errors. */
 export function compileSchema(rootSchema: JsonSchema): StructureValidator {
+  const validatePruned = compilePrunedSchema(rootSchema);
+  return (value, base) => validatePruned(withoutNulls(value), base);
+}
+
+/**
+ * compileSchema() for a value already without null-valued fields (withoutNulls): a caller that keeps
+ * the pruned copy walks the value once instead of twice.
+ */
+export function compilePrunedSchema(rootSchema: JsonSchema): StructureValidator {
   const validate = ajv.compile(rootSchema);
-  return (value, base = root()) => (validate(withoutNulls(value)) ? [] : toFieldErrors(validate.errors ?? [], rootSchema, base));
+  return (value, base = root()) => (validate(value) ? [] : toFieldErrors(validate.errors ?? [], rootSchema, base));
 }
 
 /** Compiles a schema of schema.ts made strict, with the core/v1 definitions available to `$ref`. */

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import jsonpatch from 'fast-json-patch';
-import { validatePodShape } from '../../src/validation/pod-shape.ts';
+import { prunedPodShape } from '../../src/validation/pod-shape.ts';
 import { validateStructure } from '../../src/validation/structural.ts';
 import { defaultSidecarSet } from '../../src/defaulting.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
@@ -147,7 +147,7 @@ function problems(object: unknown, kind: 'Pod' | 'SidecarSet'): Set<string> {
     for (const error of validateStructure(object)) found.add(`${error.field.replace(/\[\d+\]/g, '[*]')}: ${error.type}`);
     return found;
   }
-  for (const error of validatePodShape(object)) found.add(`${error.field.replace(/\[\d+\]/g, '[*]')}: ${error.type}`);
+  for (const error of prunedPodShape(object).errors) found.add(`${error.field.replace(/\[\d+\]/g, '[*]')}: ${error.type}`);
   const spec = (object as any)?.spec;
   const names = [...(Array.isArray(spec?.containers) ? spec.containers : []), ...(Array.isArray(spec?.initContainers) ? spec.initContainers : [])].map((container: any) => container?.name);
   for (const name of names) if (names.indexOf(name) !== names.lastIndexOf(name)) found.add(`duplicate container name ${JSON.stringify(name)}`);

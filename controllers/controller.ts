@@ -9,6 +9,8 @@ import type { Namespace, Pod } from '../src/api/core.ts';
 import type { SidecarSet } from '../src/api/sidecarset.ts';
 import { podChanged, sidecarSetChanged, sidecarSetForRevision, sidecarSetsForNamespace, sidecarSetsForPod } from '../src/event-mapping.ts';
 import type { ControllerCaches } from '../src/kube/caches.ts';
+import { objectKey } from '../src/kube/watch-cache.ts';
+import { createDriftTracker } from '../src/status/drift-tracker.ts';
 import { KubeApiError, KubeTimeoutError } from '../src/kube/kube-http.ts';
 import { errorFields, type Logger } from '../src/kube/logger.ts';
 import type { LeaderRunnable } from '../src/kube/manager.ts';
@@ -50,11 +52,13 @@ export function createSidecarSetController(options: SidecarSetControllerOptions)
   const metrics = createControllerMetrics(options.registry);
   const { caches } = options;
 
+  const driftTracker = createDriftTracker();
   const reconcileStatus = createStatusReconciler({
     kubeConfig: options.kubeConfig,
     caches,
     history: createRevisionHistory(options.kubeConfig, options.namespace, log),
     drift: createDriftReporter({ recordEvent: createEventRecorder(options.kubeConfig, options.identity), logger: log, metrics }),
+    driftTracker,
     logger: log,
     metrics,
     driftExcludedNamespaces: new Set(options.driftExcludedNamespaces ?? ['kube-system', options.namespace]),
@@ -77,18 +81,31 @@ export function createSidecarSetController(options: SidecarSetControllerOptions)
     if (!queue) return;
     for (const name of names) queue.add(name);
   };
-  const enqueueAll = (): void => enqueue(caches.sidecarSets.list().map((s: SidecarSet) => s.metadata.name ?? ''));
+  // A new term and the periodic resync scan every Pod for drift: events missed while not leading count again.
+  const enqueueAll = (): void => {
+    driftTracker.rescanAll();
+    enqueue(caches.sidecarSets.list().map((s: SidecarSet) => s.metadata.name ?? ''));
+  };
   const namespaceLabels = (namespace: string) => caches.namespaces.get(namespace)?.metadata.labels;
   // `old` comes with updates only. Every replica's caches see every Pod event: check leadership
   // before comparing or mapping anything.
   const onPod = (pod: Pod, old?: Pod): void => {
-    if (queue && (!old || podChanged(pod, old))) enqueue(sidecarSetsForPod(pod, old, caches.sidecarSets.list(), namespaceLabels));
+    if (!queue || (old && !podChanged(pod, old))) return;
+    const names = sidecarSetsForPod(pod, old, caches.sidecarSets.list(), namespaceLabels);
+    driftTracker.podTouched(objectKey(pod), names);
+    enqueue(names);
   };
   const onSidecarSet = (sidecarSet: SidecarSet, old?: SidecarSet): void => {
-    if (!old || sidecarSetChanged(sidecarSet, old)) enqueue([sidecarSet.metadata.name ?? '']);
+    if (old && !sidecarSetChanged(sidecarSet, old)) return;
+    const names = [sidecarSet.metadata.name ?? ''];
+    driftTracker.rescan(names); // its selectors may have changed
+    enqueue(names);
   };
   const onNamespace = (namespace: Namespace, old?: Namespace): void => {
-    if (queue) enqueue(sidecarSetsForNamespace(namespace, old, caches.sidecarSets.list()));
+    if (!queue) return;
+    const names = sidecarSetsForNamespace(namespace, old, caches.sidecarSets.list());
+    driftTracker.rescan(names); // its labels may select or drop every Pod in it
+    enqueue(names);
   };
   for (const event of ['add', 'update', 'delete'] as const) {
     caches.pods.on(event, onPod);

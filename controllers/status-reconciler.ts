@@ -10,7 +10,8 @@ import { requestJson, statusCodeOf } from '../src/kube/kube-http.ts';
 import type { Logger } from '../src/kube/logger.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import type { RevisionHistory } from './revision-history.ts';
-import { calculateStatus, selectPods, statusNeedsWrite } from '../src/status/sidecarset-status.ts';
+import type { DriftTracker } from '../src/status/drift-tracker.ts';
+import { calculateStatus, podClassifier, statusNeedsWrite } from '../src/status/sidecarset-status.ts';
 import type { KeyHandler } from './work-queue.ts';
 
 export interface StatusReconcilerOptions {
@@ -18,6 +19,8 @@ export interface StatusReconcilerOptions {
   caches: ControllerCaches;
   history: RevisionHistory;
   drift: DriftReporter;
+  /** Drift between reconciles; the controller feeds it Pod, SidecarSet and Namespace events. */
+  driftTracker: DriftTracker;
   logger: Logger;
   metrics: ControllerMetrics;
   driftExcludedNamespaces: ReadonlySet<string>;
@@ -86,18 +89,22 @@ export function createStatusReconciler(options: StatusReconcilerOptions): KeyHan
         result = 'notfound';
         written.delete(name);
         options.drift.forget(name);
+        options.driftTracker.rescan([name]);
         return;
       }
       const sidecarSet = current(cached);
-      const selection = selectPods(sidecarSet, caches.pods.list(), {
+      const classify = podClassifier(sidecarSet, {
         namespaceLabels: (namespace) => caches.namespaces.get(namespace)?.metadata.labels,
         driftExcludedNamespaces: options.driftExcludedNamespaces,
       });
+      // Matched Pods are injected by this SidecarSet: the index yields them without visiting the others.
+      const matched = [...caches.podsByInjectedSidecarSet.injectedBy(name)].filter((pod) => classify(pod) === 'matched');
+      const notInjected = options.driftTracker.notInjected(name, classify, caches.pods);
       if (signal.aborted) return;
-      const latest = await options.history.registerLatest(sidecarSet, selection.matched, caches.revisions.list(), signal);
-      const status = calculateStatus(sidecarSet, selection.matched, { latestRevision: latest.revision.metadata.name ?? '', collisionCount: latest.collisionCount });
+      const latest = await options.history.registerLatest(sidecarSet, matched, caches.revisions.list(), signal);
+      const status = calculateStatus(sidecarSet, matched, { latestRevision: latest.revision.metadata.name ?? '', collisionCount: latest.collisionCount });
       if (statusNeedsWrite(sidecarSet.status, status)) await writeStatus(sidecarSet, status, cached.metadata.resourceVersion, signal);
-      if (!signal.aborted) await options.drift.report(sidecarSet, selection.notInjected, signal);
+      if (!signal.aborted) await options.drift.report(sidecarSet, notInjected, signal);
     } catch (err) {
       if (signal.aborted) {
         result = 'aborted'; // leadership ended mid-reconcile: nothing to retry here

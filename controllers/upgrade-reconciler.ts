@@ -6,12 +6,12 @@
 // Expectations keep a written Pod out of the next rounds (and inside the maxUnavailable budget)
 // until the cache shows the write.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Namespace, Pod } from '../src/api/core.ts';
+import type { Pod } from '../src/api/core.ts';
 import { ANNOTATION_SIDECARSET_HASH, API_VERSION, KIND, type SidecarSet } from '../src/api/sidecarset.ts';
 import { backoffDelay } from '../src/kube/backoff.ts';
 import { JSON_PATCH, requestJson, statusCodeOf } from '../src/kube/kube-http.ts';
 import { errorFields, type Logger } from '../src/kube/logger.ts';
-import type { WatchCache } from '../src/kube/watch-cache.ts';
+import type { ControllerCaches } from '../src/kube/caches.ts';
 import { isActivePod } from '../src/matching.ts';
 import { isPodReady, isPodSidecarUpdated, isPodStateConsistent } from '../src/status/pod-sidecar-state.ts';
 import { selectPods } from '../src/status/sidecarset-status.ts';
@@ -42,7 +42,7 @@ import type { KeyHandler } from './work-queue.ts';
 
 export interface UpgradeReconcilerOptions {
   kubeConfig: KubeConfig;
-  caches: { pods: WatchCache<Pod>; sidecarSets: WatchCache<SidecarSet>; namespaces: WatchCache<Namespace> };
+  caches: Pick<ControllerCaches, 'pods' | 'podsByInjectedSidecarSet' | 'sidecarSets' | 'namespaces'>;
   recordEvent: EventRecorder;
   logger: Logger;
   metrics: ControllerMetrics;
@@ -175,7 +175,7 @@ export function createUpgradeReconciler(options: UpgradeReconcilerOptions): KeyH
     }
     const state = remembered;
     const now = Date.now();
-    const { matched } = selectPods(sidecarSet, caches.pods.list(), { namespaceLabels: (ns) => caches.namespaces.get(ns)?.metadata.labels });
+    const { matched } = selectPods(sidecarSet, caches.podsByInjectedSidecarSet.injectedBy(name), { namespaceLabels: (ns) => caches.namespaces.get(ns)?.metadata.labels });
     const inFlight = (pod: Pod) => expectations.inFlight(pod, now);
     const settled = matched.filter((pod) => !inFlight(pod));
     let requeueAfterMs: number | undefined = settled.length < matched.length ? IN_FLIGHT_RECHECK_MS : undefined;

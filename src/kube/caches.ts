@@ -7,6 +7,7 @@ import { toModel } from '../api/conversion.ts';
 import { apiVersionOf, GROUP, LABEL_SIDECARSET_NAME, PLURAL, STORAGE_VERSION, type SidecarSet } from '../api/sidecarset.ts';
 import type { Logger } from './logger.ts';
 import type { WatchMetrics } from './cache-metrics.ts';
+import { createInjectedPodIndex, type InjectedPodIndex } from '../injected-pod-index.ts';
 import { projectPod } from '../pod-projection.ts';
 import { DEFAULT_WHITELIST_CONFIGMAP } from '../validation/patch-metadata-whitelist.ts';
 import { createWatchCache, type WatchCache } from './watch-cache.ts';
@@ -19,6 +20,8 @@ export interface ConfigMap {
 export interface ClusterCaches {
   /** Every Pod of the cluster, projected (see pod-projection.ts). */
   pods: WatchCache<Pod>;
+  /** The Pods of `pods` by the SidecarSets that injected them, kept from its events (relists included). */
+  podsByInjectedSidecarSet: InjectedPodIndex;
   sidecarSets: WatchCache<SidecarSet>;
   /** Namespace names and labels, for namespaceSelector. */
   namespaces: WatchCache<Namespace>;
@@ -33,7 +36,7 @@ export interface ClusterCaches {
 }
 
 /** The caches the controllers read. */
-export type ControllerCaches = Pick<ClusterCaches, 'pods' | 'sidecarSets' | 'namespaces' | 'revisions'>;
+export type ControllerCaches = Pick<ClusterCaches, 'pods' | 'podsByInjectedSidecarSet' | 'sidecarSets' | 'namespaces' | 'revisions'>;
 
 export interface ClusterCacheOptions {
   /** Name of the whitelist ConfigMap in the operator namespace. Default DEFAULT_WHITELIST_CONFIGMAP. */
@@ -55,6 +58,7 @@ export function createClusterCaches(
   const common = { kubeConfig, logger, metrics, inactivityTimeoutMs: options.inactivityTimeoutMs, staleAfterMs: options.staleAfterMs };
   const ns = encodeURIComponent(namespace);
   const pods = createWatchCache<Pod>({ ...common, name: 'pods', path: '/api/v1/pods', project: projectPod });
+  const podsByInjectedSidecarSet = indexInjectedPods(pods);
   // Read in the storage version, so that only objects still stored as v1alpha1 go through `/convert`,
   // and kept in the operator's model.
   const sidecarSets = createWatchCache<SidecarSet>({
@@ -82,6 +86,7 @@ export function createClusterCaches(
   const all = [pods, sidecarSets, namespaces, revisions, whitelist];
   return {
     pods,
+    podsByInjectedSidecarSet,
     sidecarSets,
     namespaces,
     revisions,
@@ -95,6 +100,16 @@ export function createClusterCaches(
       await Promise.all(all.map((cache) => cache.waitForSync(signal)));
     },
   };
+}
+
+/** An index of the Pods `pods` holds, kept from its events: a relist's deletes and updates replace entries as watch events do. */
+export function indexInjectedPods(pods: WatchCache<Pod>): InjectedPodIndex {
+  const index = createInjectedPodIndex();
+  for (const pod of pods.list()) index.upsert(pod);
+  pods.on('add', index.upsert);
+  pods.on('update', index.upsert);
+  pods.on('delete', index.remove);
+  return index;
 }
 
 function withoutManagedFields<T>(raw: any): T {

@@ -21,19 +21,31 @@ export interface SelectionOptions {
   driftExcludedNamespaces?: ReadonlySet<string>;
 }
 
-/** Splits the Pods a SidecarSet selects. Throws LabelSelectorError for a malformed Pod selector, as Kruise fails the reconcile. */
-export function selectPods(sidecarSet: SidecarSet, pods: Iterable<Pod>, options: SelectionOptions): PodSelection {
+export type PodClass = 'matched' | 'notInjected';
+
+/**
+ * Where a Pod stands with a SidecarSet: matched, drift, or neither (undefined). Throws
+ * LabelSelectorError for a malformed Pod selector, as Kruise fails the reconcile.
+ */
+export function podClassifier(sidecarSet: SidecarSet, options: SelectionOptions): (pod: Pod) => PodClass | undefined {
   const matches = compileSidecarSetMatcher(sidecarSet);
   const name = sidecarSet.metadata.name ?? '';
+  return (pod) => {
+    const namespace = pod.metadata.namespace ?? '';
+    if (!isActivePod(pod) || !matches(pod.metadata.labels, { name: namespace, labels: options.namespaceLabels(namespace) })) return undefined;
+    if (isInjectedBy(pod, name)) return isPodConsistentWithSidecarSet(pod, sidecarSet) ? 'matched' : undefined;
+    if (pod.metadata.labels?.[LABEL_INJECT] === LABEL_INJECT_OPT_OUT_VALUE || options.driftExcludedNamespaces?.has(namespace)) return undefined;
+    return 'notInjected';
+  };
+}
+
+/** Splits the Pods a SidecarSet selects (see podClassifier). */
+export function selectPods(sidecarSet: SidecarSet, pods: Iterable<Pod>, options: SelectionOptions): PodSelection {
+  const classify = podClassifier(sidecarSet, options);
   const selection: PodSelection = { matched: [], notInjected: [] };
   for (const pod of pods) {
-    const namespace = pod.metadata.namespace ?? '';
-    if (!isActivePod(pod) || !matches(pod.metadata.labels, { name: namespace, labels: options.namespaceLabels(namespace) })) continue;
-    if (isInjectedBy(pod, name)) {
-      if (isPodConsistentWithSidecarSet(pod, sidecarSet)) selection.matched.push(pod);
-    } else if (pod.metadata.labels?.[LABEL_INJECT] !== LABEL_INJECT_OPT_OUT_VALUE && !options.driftExcludedNamespaces?.has(namespace)) {
-      selection.notInjected.push(pod);
-    }
+    const kind = classify(pod);
+    if (kind) selection[kind].push(pod);
   }
   return selection;
 }

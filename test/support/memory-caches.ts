@@ -2,7 +2,7 @@
 // benchmarks: same interface, no apiserver.
 import type { ControllerRevision, Namespace, Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
-import type { ClusterCaches, ConfigMap } from '../../src/kube/caches.ts';
+import { indexInjectedPods, type ClusterCaches, type ConfigMap } from '../../src/kube/caches.ts';
 import { objectKey, type WatchCache, type WatchEventName } from '../../src/kube/watch-cache.ts';
 
 export interface MemoryCache<T> extends WatchCache<T> {
@@ -73,6 +73,7 @@ export function memoryClusterCaches(
   const all = Object.values(parts);
   return {
     ...parts,
+    podsByInjectedSidecarSet: indexInjectedPods(parts.pods),
     start() {},
     async stop() {},
     synced: () => all.every((cache) => cache.synced()),

@@ -67,9 +67,16 @@ describe('manager', () => {
 
 describe('SidecarSet controller', () => {
   it('contains a reconcile that throws, retries it, and counts it as an error and as a panic', async () => {
-    // A Pod without metadata in the cache: selecting the Pods throws a TypeError before any API call.
+    // A Pod whose labels cannot be read (a bug's stand-in): selecting the Pods throws a TypeError before any API call.
     const broken = { apiVersion: 'apps.kruise.io/v1alpha1', kind: 'SidecarSet', metadata: { name: 'broken', generation: 1 }, spec: { selector: {}, containers: [] } } as unknown as SidecarSet;
-    const caches = memoryClusterCaches({ sidecarSets: [broken], pods: [{ spec: { containers: [] } } as unknown as Pod] });
+    const unreadable = {
+      name: 'p',
+      namespace: 'ns',
+      get labels(): never {
+        throw new TypeError('labels unreadable');
+      },
+    };
+    const caches = memoryClusterCaches({ sidecarSets: [broken], pods: [{ metadata: unreadable, spec: { containers: [] } } as unknown as Pod] });
     const registry = new Registry();
     const logger = recordingLogger();
     const controller = createSidecarSetController({ kubeConfig: unreachableCluster(), namespace: 'ops', caches, logger, registry, identity: 'test' });

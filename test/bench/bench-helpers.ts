@@ -2,7 +2,7 @@
 // heap measured after full collections.
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { BUILD_HINT, binariesAvailable, startControlPlane, type ControlPlane } from '../control-plane/harness.ts';
+import { BUILD_HINT, binariesAvailable, startControlPlane, type ControlPlane, type StartOptions } from '../control-plane/harness.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -21,13 +21,16 @@ export async function inBatches<T>(items: T[], work: (item: T) => Promise<unknow
   }));
 }
 
-/** Runs a benchmark on a control plane with the CRDs installed (and raised in-flight limits), or says why it is skipped. */
-export async function withBenchControlPlane(run: (cp: ControlPlane) => Promise<void>): Promise<void> {
+/**
+ * Runs a benchmark on a control plane with the CRDs installed (and raised in-flight limits), with
+ * simulated nodes if `cluster` asks for them, or says why it is skipped.
+ */
+export async function withBenchControlPlane(run: (cp: ControlPlane) => Promise<void>, cluster: Pick<StartOptions, 'nodes' | 'containerReadyDelayMs'> = {}): Promise<void> {
   if (!binariesAvailable()) {
     console.log(`skipped: ${BUILD_HINT}`);
     return;
   }
-  const cp = await startControlPlane({ handleSignals: true, quiet: true, extraApiserverArgs: ['--max-requests-inflight=2000', '--max-mutating-requests-inflight=1000'] });
+  const cp = await startControlPlane({ ...cluster, handleSignals: true, quiet: true, extraApiserverArgs: ['--max-requests-inflight=2000', '--max-mutating-requests-inflight=1000'] });
   try {
     await cp.installCRDs();
     await run(cp);

@@ -21,6 +21,8 @@ export interface SimulatedNode {
  */
 export type ReadinessProbe = (pod: Json, container: string) => Promise<boolean | undefined>;
 export const PROBE_PERIOD_MS = 1000;
+/** Delay before a status write that failed other than by conflict is tried again. */
+const RETRY_MS = 500;
 
 export interface KubeletSimulator {
   stop(): Promise<void>;
@@ -101,7 +103,13 @@ export async function startKubeletSimulator(opts: KubeletSimulatorOptions): Prom
           }
         } catch (e) {
           const code = (e as { code?: number }).code;
-          if (code !== 409 && code !== 404) opts.log(`kubelet simulator: status of ${key}: ${(e as Error).message.split('\n')[0]}`);
+          if (code !== 409 && code !== 404) {
+            // A transient failure (a refused or reset connection under load): no watch event would
+            // bring this Pod back, so try again.
+            opts.log(`kubelet simulator: status of ${key}: ${(e as Error).message.split('\n')[0]}; retrying in ${RETRY_MS} ms`);
+            clearTimeout(timers.get(key));
+            timers.set(key, setTimeout(() => void reconcile(key), RETRY_MS));
+          }
         }
       } while (again.has(key));
     } finally {

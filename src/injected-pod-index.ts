@@ -15,26 +15,30 @@ export interface InjectedPodIndex {
 
 export function createInjectedPodIndex(): InjectedPodIndex {
   const bySidecarSet = new Map<string, Map<string, Pod>>();
-  const namesByPod = new Map<string, string[]>();
+  // The version filed, per Pod: its injected-list says where to unfile it. Kept instead of the
+  // parsed names, which would cost an array and strings per Pod.
+  const filed = new Map<string, Pod>();
   const keyOf = (pod: Pod): string => `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
 
   const remove = (pod: Pod): void => {
     const key = keyOf(pod);
-    for (const name of namesByPod.get(key) ?? []) {
+    const previous = filed.get(key);
+    if (!previous) return;
+    for (const name of injectedSidecarSets(previous)) {
       const pods = bySidecarSet.get(name);
       pods?.delete(key);
       if (pods?.size === 0) bySidecarSet.delete(name);
     }
-    namesByPod.delete(key);
+    filed.delete(key);
   };
 
   return {
     upsert(pod) {
       remove(pod);
-      const key = keyOf(pod);
       const names = injectedSidecarSets(pod);
       if (names.length === 0) return;
-      namesByPod.set(key, names);
+      const key = keyOf(pod);
+      filed.set(key, pod);
       for (const name of names) {
         let pods = bySidecarSet.get(name);
         if (!pods) bySidecarSet.set(name, (pods = new Map()));

@@ -3,18 +3,21 @@
 // A full Pod (managedFields, env, probes, volumes...) weighs tens of KB; this keeps a few hundred
 // bytes, so a cache of every Pod in a large cluster stays affordable on every replica.
 import type { Container, ContainerState, ContainerStatus, ObjectMeta, Pod, PodCondition } from './api/core.ts';
+import { createStringPool } from './string-pool.ts';
 
 const KEPT_ANNOTATION_PREFIXES = ['kruise.io/sidecarset-', 'version.sidecarset.kruise.io/', 'versionalt.sidecarset.kruise.io/', 'sidecarset.kruise.io/'];
 /** Ready (with its transition time, for the upgrade order) and the condition the upgrade writes. */
 const KEPT_CONDITIONS = new Set(['Ready', 'SidecarSetUpgradable']);
+/** Strings the Pods of a workload repeat (docs/decisions/pod-string-pool.md). */
+const { intern } = createStringPool(16_384);
 
 export function projectPod(raw: any): Pod {
   const meta = raw?.metadata ?? {};
-  const metadata: ObjectMeta = { name: meta.name, namespace: meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion };
+  const metadata: ObjectMeta = { name: meta.name, namespace: intern(meta.namespace), uid: meta.uid, resourceVersion: meta.resourceVersion };
   if (meta.generation !== undefined) metadata.generation = meta.generation;
-  if (meta.creationTimestamp) metadata.creationTimestamp = String(meta.creationTimestamp);
+  if (meta.creationTimestamp) metadata.creationTimestamp = intern(String(meta.creationTimestamp));
   if (meta.deletionTimestamp) metadata.deletionTimestamp = String(meta.deletionTimestamp);
-  if (meta.labels) metadata.labels = meta.labels;
+  if (meta.labels) metadata.labels = pooledValues(meta.labels);
   const annotations = keptAnnotations(meta.annotations);
   if (annotations) metadata.annotations = annotations;
 
@@ -39,14 +42,20 @@ function keptAnnotations(all: Record<string, string> | undefined): Record<string
   if (!all) return undefined;
   let kept: Record<string, string> | undefined;
   for (const key in all) {
-    if (KEPT_ANNOTATION_PREFIXES.some((prefix) => key.startsWith(prefix))) (kept ??= {})[key] = all[key];
+    if (KEPT_ANNOTATION_PREFIXES.some((prefix) => key.startsWith(prefix))) (kept ??= {})[key] = intern(all[key]);
   }
   return kept;
 }
 
+/** The parsed object itself, its values swapped for pooled copies. */
+function pooledValues(map: Record<string, string>): Record<string, string> {
+  for (const key in map) map[key] = intern(map[key]);
+  return map;
+}
+
 function projectContainer(container: Container): Container {
-  const out: Container = { name: container.name };
-  if (container.image !== undefined) out.image = container.image;
+  const out: Container = { name: intern(container.name) };
+  if (container.image !== undefined) out.image = intern(container.image);
   if (container.restartPolicy !== undefined) out.restartPolicy = container.restartPolicy;
   return out;
 }
@@ -54,16 +63,17 @@ function projectContainer(container: Container): Container {
 function projectCondition(condition: PodCondition): PodCondition {
   const out: PodCondition = { type: condition.type, status: condition.status };
   for (const field of ['lastTransitionTime', 'reason', 'message'] as const) {
-    if (condition[field] != null) out[field] = condition[field];
+    const value = condition[field];
+    if (value != null) out[field] = typeof value === 'string' ? intern(value) : value;
   }
   if (condition.type === 'SidecarSetUpgradable' && condition.lastProbeTime !== undefined) out.lastProbeTime = condition.lastProbeTime;
   return out;
 }
 
 function projectContainerStatus(status: ContainerStatus): ContainerStatus {
-  const out: ContainerStatus = { name: status.name, ready: status.ready === true };
-  if (status.image !== undefined) out.image = status.image;
-  if (status.imageID !== undefined) out.imageID = status.imageID;
+  const out: ContainerStatus = { name: intern(status.name), ready: status.ready === true };
+  if (status.image !== undefined) out.image = intern(status.image);
+  if (status.imageID !== undefined) out.imageID = intern(status.imageID);
   if (status.restartCount) out.restartCount = status.restartCount;
   const state: ContainerState = {};
   if (status.state?.waiting?.reason) state.waiting = { reason: status.state.waiting.reason };

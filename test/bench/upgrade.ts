@@ -70,7 +70,7 @@ await withBenchControlPlane(async (cp) => {
     const floorStart = performance.now();
     await inBatches(pods(), (p) => requestJson(kc, { method: 'PATCH', path: `/api/v1/namespaces/${namespace}/pods/${p.metadata.name}`, contentType: 'application/json-patch+json', body: [{ op: 'add', path: '/metadata/labels/floor', value: 'x' }] }), 16);
     console.log(`floor: ${POD_COUNT} trivial Pod patches, 16 at a time, while the kubelet simulator runs: ${(POD_COUNT / ((performance.now() - floorStart) / 1000)).toFixed(0)} patches/s`);
-    const heapBefore = heapAfterGc();
+    const heapBefore = await heapAfterGc();
     const writes = async (): Promise<number> =>
       ((await registry.getMetricsAsJSON()).find((m) => m.name === 'sidecarset_upgrade_pod_writes_total')?.values ?? []).filter((v) => v.labels.result === 'written').reduce((sum, v) => sum + v.value, 0);
 
@@ -86,7 +86,7 @@ await withBenchControlPlane(async (cp) => {
     const readyAt = performance.now();
     // The completion records follow the readiness.
     await waitFor('completion recorded', async () => (await writes()) >= 2 * POD_COUNT, { timeoutMs: 30_000, intervalMs: 100 }).catch(() => {});
-    const heapAfter = heapAfterGc();
+    const heapAfter = await heapAfterGc();
     const seconds = (updatedAt - t0) / 1000;
     console.log(`SidecarSet change -> ${POD_COUNT} Pods updated: ${seconds.toFixed(2)} s = ${(POD_COUNT / seconds).toFixed(0)} Pods/s (target >= 200)`);
     console.log(`SidecarSet change -> every Pod updated and ready: ${((readyAt - t0) / 1000).toFixed(2)} s (a restarted container turns ready after ${READY_DELAY_MS} ms on a simulated node)`);

@@ -80,6 +80,12 @@ export function createStatusReconciler(options: StatusReconcilerOptions): KeyHan
     throw new Error(`status of SidecarSet ${name} kept conflicting after ${MAX_CONFLICT_RETRIES} retries`);
   }
 
+  const classifierFor = (sidecarSet: SidecarSet) =>
+    podClassifier(sidecarSet, {
+      namespaceLabels: (namespace) => caches.namespaces.get(namespace)?.metadata.labels,
+      driftExcludedNamespaces: options.driftExcludedNamespaces,
+    });
+
   return async (name, signal) => {
     const stopTimer = metrics.reconcileDuration.startTimer();
     let result = 'success';
@@ -93,13 +99,19 @@ export function createStatusReconciler(options: StatusReconcilerOptions): KeyHan
         return;
       }
       const sidecarSet = current(cached);
-      const classify = podClassifier(sidecarSet, {
-        namespaceLabels: (namespace) => caches.namespaces.get(namespace)?.metadata.labels,
-        driftExcludedNamespaces: options.driftExcludedNamespaces,
-      });
+      const classify = classifierFor(sidecarSet);
       // Matched Pods are injected by this SidecarSet: the index yields them without visiting the others.
       const matched = [...caches.podsByInjectedSidecarSet.injectedBy(name)].filter((pod) => classify(pod) === 'matched');
-      const notInjected = options.driftTracker.notInjected(name, classify, caches.pods);
+      const notInjected = options.driftTracker.notInjected(name, {
+        pods: caches.pods,
+        sidecarSetNames: () => caches.sidecarSets.list().map((other) => other.metadata.name ?? ''),
+        candidates: (labels) => caches.sidecarSetsBySelector.candidates(labels),
+        classifierOf: (other) => {
+          if (other === name) return classify;
+          const found = caches.sidecarSets.get(other);
+          return found && classifierFor(found);
+        },
+      });
       if (signal.aborted) return;
       const latest = await options.history.registerLatest(sidecarSet, matched, caches.revisions.list(), signal);
       const status = calculateStatus(sidecarSet, matched, { latestRevision: latest.revision.metadata.name ?? '', collisionCount: latest.collisionCount });

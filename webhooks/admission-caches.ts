@@ -1,7 +1,8 @@
 // The cached cluster state the webhooks read: never an API call per admission request. The
 // operator passes the shared watch caches (src/kube/caches.ts); tests and benchmarks pass
 // in-memory ones of the same shape.
-import type { ControllerRevision, Namespace, Pod } from '../src/api/core.ts';
+import type { ControllerRevision, Namespace } from '../src/api/core.ts';
+import type { InjectedPodIndex } from '../src/injected-pod-index.ts';
 import type { SidecarSet } from '../src/api/sidecarset.ts';
 import type { ConfigMap } from '../src/kube/caches.ts';
 import type { WatchCache } from '../src/kube/watch-cache.ts';
@@ -15,8 +16,8 @@ export interface AdmissionCaches {
   revisions: CacheReader<ControllerRevision>;
   /** Zero or one ConfigMap: the patchPodMetadata whitelist. */
   whitelist: CacheReader<ConfigMap>;
-  /** The Pods, to say how many keep their sidecars when a SidecarSet change cannot reach them in place. */
-  pods?: CacheReader<Pod>;
+  /** Pods by injecting SidecarSet, to say how many keep their sidecars when a change cannot reach them in place. */
+  podsByInjectedSidecarSet?: Pick<InjectedPodIndex, 'injectedBy'>;
 }
 
 /**
@@ -24,7 +25,7 @@ export interface AdmissionCaches {
  * that are stale (nothing heard from the apiserver for longer than their limit: a SidecarSet created
  * meanwhile would be missed); undefined when all are fresh.
  */
-export function notReadyDenial(caches: Partial<AdmissionCaches>): Denied | undefined {
+export function notReadyDenial(caches: Partial<Omit<AdmissionCaches, 'podsByInjectedSidecarSet'>>): Denied | undefined {
   const entries = Object.entries(caches);
   const waiting = entries.filter(([, cache]) => !cache.synced()).map(([name]) => name);
   if (waiting.length > 0) return notReady(`caches not synced: ${waiting.join(', ')}`);

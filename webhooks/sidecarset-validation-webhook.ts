@@ -59,7 +59,8 @@ export function sidecarSetValidationWebhook(settings: SidecarSetValidationSettin
       })];
       if (errors.length === 0) {
         // Beyond Kruise: say at the moment of the change what cannot reach the running Pods.
-        const notInPlace = oldObject ? nonImageChangeWarning(oldObject, storedModel(sidecarSet, version), caches.pods?.list() ?? []) : undefined;
+        const after = oldObject && storedModel(sidecarSet, version);
+        const notInPlace = after ? nonImageChangeWarning(oldObject, after, caches.podsByInjectedSidecarSet?.injectedBy(after.metadata.name ?? '') ?? []) : undefined;
         return allow({ warnings: notInPlace ? [...(warnings ?? []), notInPlace] : warnings });
       }
       const name = typeof (sidecarSet.metadata as { name?: unknown }).name === 'string' ? (sidecarSet.metadata as { name: string }).name : request.name;

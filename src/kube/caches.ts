@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import type { WatchMetrics } from './cache-metrics.ts';
 import { createInjectedPodIndex, type InjectedPodIndex } from '../injected-pod-index.ts';
 import { projectPod } from '../pod-projection.ts';
+import { createSidecarSetSelectorIndex, type SidecarSetSelectorIndex } from '../sidecarset-selector-index.ts';
 import { DEFAULT_WHITELIST_CONFIGMAP } from '../validation/patch-metadata-whitelist.ts';
 import { createWatchCache, type WatchCache } from './watch-cache.ts';
 
@@ -23,6 +24,8 @@ export interface ClusterCaches {
   /** The Pods of `pods` by the SidecarSets that injected them, kept from its events (relists included). */
   podsByInjectedSidecarSet: InjectedPodIndex;
   sidecarSets: WatchCache<SidecarSet>;
+  /** The SidecarSets of `sidecarSets` by a label their selectors require, kept from its events. */
+  sidecarSetsBySelector: SidecarSetSelectorIndex;
   /** Namespace names and labels, for namespaceSelector. */
   namespaces: WatchCache<Namespace>;
   /** SidecarSet ControllerRevisions in the operator namespace. */
@@ -36,7 +39,7 @@ export interface ClusterCaches {
 }
 
 /** The caches the controllers read. */
-export type ControllerCaches = Pick<ClusterCaches, 'pods' | 'podsByInjectedSidecarSet' | 'sidecarSets' | 'namespaces' | 'revisions'>;
+export type ControllerCaches = Pick<ClusterCaches, 'pods' | 'podsByInjectedSidecarSet' | 'sidecarSets' | 'sidecarSetsBySelector' | 'namespaces' | 'revisions'>;
 
 export interface ClusterCacheOptions {
   /** Name of the whitelist ConfigMap in the operator namespace. Default DEFAULT_WHITELIST_CONFIGMAP. */
@@ -68,6 +71,7 @@ export function createClusterCaches(
     project: (object) => toModel(withoutManagedFields(object)),
     notFound: CRD_MISSING,
   });
+  const sidecarSetsBySelector = indexSidecarSetsBySelector(sidecarSets);
   const namespaces = createWatchCache<Namespace>({ ...common, name: 'namespaces', path: '/api/v1/namespaces', project: projectNamespace });
   const revisions = createWatchCache<ControllerRevision>({
     ...common,
@@ -88,6 +92,7 @@ export function createClusterCaches(
     pods,
     podsByInjectedSidecarSet,
     sidecarSets,
+    sidecarSetsBySelector,
     namespaces,
     revisions,
     whitelist,
@@ -109,6 +114,16 @@ export function indexInjectedPods(pods: WatchCache<Pod>): InjectedPodIndex {
   pods.on('add', index.upsert);
   pods.on('update', index.upsert);
   pods.on('delete', index.remove);
+  return index;
+}
+
+/** An index of the SidecarSets `sidecarSets` holds by required label, kept from its events. */
+export function indexSidecarSetsBySelector(sidecarSets: WatchCache<SidecarSet>): SidecarSetSelectorIndex {
+  const index = createSidecarSetSelectorIndex();
+  for (const sidecarSet of sidecarSets.list()) index.upsert(sidecarSet);
+  sidecarSets.on('add', index.upsert);
+  sidecarSets.on('update', index.upsert);
+  sidecarSets.on('delete', index.remove);
   return index;
 }
 

@@ -2,7 +2,7 @@
 // benchmarks: same interface, no apiserver.
 import type { ControllerRevision, Namespace, Pod } from '../../src/api/core.ts';
 import type { SidecarSet } from '../../src/api/sidecarset.ts';
-import { indexInjectedPods, type ClusterCaches, type ConfigMap } from '../../src/kube/caches.ts';
+import { indexInjectedPods, indexSidecarSetsBySelector, type ClusterCaches, type ConfigMap } from '../../src/kube/caches.ts';
 import { objectKey, type WatchCache, type WatchEventName } from '../../src/kube/watch-cache.ts';
 
 export interface MemoryCache<T> extends WatchCache<T> {
@@ -74,6 +74,7 @@ export function memoryClusterCaches(
   return {
     ...parts,
     podsByInjectedSidecarSet: indexInjectedPods(parts.pods),
+    sidecarSetsBySelector: indexSidecarSetsBySelector(parts.sidecarSets),
     start() {},
     async stop() {},
     synced: () => all.every((cache) => cache.synced()),

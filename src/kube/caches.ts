@@ -109,21 +109,20 @@ export function createClusterCaches(
 
 /** An index of the Pods `pods` holds, kept from its events: a relist's deletes and updates replace entries as watch events do. */
 export function indexInjectedPods(pods: WatchCache<Pod>): InjectedPodIndex {
-  const index = createInjectedPodIndex();
-  for (const pod of pods.list()) index.upsert(pod);
-  pods.on('add', index.upsert);
-  pods.on('update', index.upsert);
-  pods.on('delete', index.remove);
-  return index;
+  return fedBy(pods, createInjectedPodIndex());
 }
 
 /** An index of the SidecarSets `sidecarSets` holds by required label, kept from its events. */
 export function indexSidecarSetsBySelector(sidecarSets: WatchCache<SidecarSet>): SidecarSetSelectorIndex {
-  const index = createSidecarSetSelectorIndex();
-  for (const sidecarSet of sidecarSets.list()) index.upsert(sidecarSet);
-  sidecarSets.on('add', index.upsert);
-  sidecarSets.on('update', index.upsert);
-  sidecarSets.on('delete', index.remove);
+  return fedBy(sidecarSets, createSidecarSetSelectorIndex());
+}
+
+/** Fills the index with what the cache holds, then keeps it in step with the cache's events. */
+function fedBy<T, I extends { upsert(object: T): void; remove(object: T): void }>(cache: WatchCache<T>, index: I): I {
+  for (const object of cache.list()) index.upsert(object);
+  cache.on('add', index.upsert);
+  cache.on('update', index.upsert);
+  cache.on('delete', index.remove);
   return index;
 }
 
